@@ -1,0 +1,18 @@
+"""The REST API, version 1: `/api/v1/`."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from assistance.api.views import ProviderViewSet
+from portal.accounts.api.views import MeView
+from states.api.views import StateViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("states", StateViewSet, basename="state")
+router.register("assistance/providers", ProviderViewSet, basename="provider")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

@@ -1,0 +1,49 @@
+"""Readiness checks: can this process reach what it needs to serve requests?"""
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+from portal.core.models import WorkerHeartbeat
+
+
+def check_database() -> str | None:
+    """None when the database answers, else the reason."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not ready"
+        return f"{type(exc).__name__}: {exc}".strip()
+    return None
+
+
+def check_broker() -> str | None:
+    """None when the Redis broker answers a PING (or when none is configured), else the reason."""
+    if not settings.REDIS_URL:
+        return None
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
+    )
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return f"{type(exc).__name__}: {exc}".strip()
+    finally:
+        client.close()
+    return None
+
+
+def readiness() -> tuple[bool, dict]:
+    """Whether the portal is ready, and a report of each dependency."""
+    database = check_database()
+    broker = check_broker()
+    report = {
+        "database": "ok" if database is None else f"down: {database}",
+        "broker": ("ok" if broker is None else f"down: {broker}") if settings.REDIS_URL else "in-process",
+    }
+    if database is None:
+        beat = WorkerHeartbeat.objects.order_by("-last_seen").first()
+        report["worker_last_seen"] = beat.last_seen.isoformat() if beat else None
+    return database is None and broker is None, report

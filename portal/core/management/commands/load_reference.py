@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assistance import reference as assistance_reference
+from portal.audit.services import record
+from portal.core.reference import LoadReport
+from states import reference as states_reference
+
+
+class Command(BaseCommand):
+    help = "Load or refresh the reference data (States, organisations, treaties, assistance). Idempotent."
+
+    def handle(self, *args, **options):
+        report = LoadReport()
+        with transaction.atomic():
+            states_reference.load(report)
+            assistance_reference.load(report)
+            if report.changed:
+                record(
+                    "reference.load", None, actor=None, object_type="reference",
+                    after={"created": report.created, "updated": report.updated, "deleted": report.deleted},
+                )
+        for line in report.lines():
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS("Reference data loaded." if report.changed else "Reference data up to date."))

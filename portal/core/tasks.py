@@ -1,0 +1,45 @@
+"""Sending background work, and the portal's own housekeeping tasks."""
+
+import logging
+import socket
+from functools import partial
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import KombuError, OperationalError
+from redis.exceptions import RedisError
+
+from portal.audit.context import get_correlation_id
+from portal.celery import CORRELATION_HEADER
+from portal.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+BROKER_ERRORS = (OperationalError, KombuError, RedisError, ConnectionError, TimeoutError, OSError)
+
+
+def enqueue(task, *args, **kwargs) -> None:
+    """Send `task` once the current transaction commits, with the caller's correlation id.
+
+    The one way the portal starts background work. A broker outage is logged, never raised:
+    the write that asked for the task has already been committed, and whatever the task was
+    for must be recoverable from the database (a durable job row that a beat task re-drives).
+    """
+    headers = {CORRELATION_HEADER: get_correlation_id()}
+    transaction.on_commit(partial(_send, task, args, kwargs, headers), robust=True)
+
+
+def _send(task, args, kwargs, headers) -> None:
+    try:
+        task.apply_async(args=args, kwargs=kwargs, headers=headers)
+    except BROKER_ERRORS:
+        logger.warning("Broker unavailable: %s not sent now; it will be re-driven", task.name, exc_info=True)
+
+
+@shared_task(bind=True, name="portal.core.tasks.record_heartbeat")
+def record_heartbeat(self) -> str:
+    """Note that a worker is alive (run every minute by beat; /readyz reports it)."""
+    hostname = self.request.hostname or socket.gethostname()
+    WorkerHeartbeat.objects.update_or_create(hostname=hostname, defaults={"last_seen": timezone.now()})
+    return hostname

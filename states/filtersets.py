@@ -1,0 +1,77 @@
+"""The States filters, shared by the public pages and the API."""
+
+import django_filters
+from django_filters import fields as filter_fields
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from states.models import TRACKED_TREATY_CODES, Membership, RegionalGroup, RegionalOrganization, State, TreatyStatus
+
+TRACKED_TREATIES = [(code, code) for code in TRACKED_TREATY_CODES]
+
+
+class TreatyCodeField(filter_fields.ChoiceField):
+    """A treaty code, accepted in any case (`cwc` or `CWC`)."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class TreatyFilter(django_filters.ChoiceFilter):
+    field_class = TreatyCodeField
+
+
+class StateFilterSet(django_filters.FilterSet):
+    region = django_filters.ModelChoiceFilter(
+        label=_("UN regional group"),
+        queryset=RegionalGroup.objects.all(),
+        to_field_name="name",
+        empty_label=_("All regional groups"),
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Regional organisation"),
+        queryset=RegionalOrganization.objects.all(),
+        to_field_name="code",
+        method="filter_organization",
+        empty_label=_("All organisations"),
+    )
+    party_to = TreatyFilter(
+        label=_("Party to"), choices=TRACKED_TREATIES, method="filter_party_to", empty_label=_("Any")
+    )
+    not_party_to = TreatyFilter(
+        label=_("Not party to"), choices=TRACKED_TREATIES, method="filter_not_party_to", empty_label=_("Any")
+    )
+    search = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", max_length=100,
+        help_text=_("Part of a name or an ISO code."),
+    )
+
+    class Meta:
+        model = State
+        fields = ["region", "organization", "party_to", "not_party_to", "search"]
+
+    def filter_organization(self, queryset, name, value):
+        members = Membership.objects.current().filter(organization=value, state__isnull=False)
+        return queryset.filter(pk__in=members.values("state_id"))
+
+    def filter_party_to(self, queryset, name, value):
+        return queryset.filter(pk__in=self._parties(value))
+
+    def filter_not_party_to(self, queryset, name, value):
+        return queryset.exclude(pk__in=self._parties(value))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(iso_name__icontains=value)
+            | Q(official_name__icontains=value)
+            | Q(iso3__iexact=value)
+            | Q(iso2__iexact=value)
+        )
+
+    @staticmethod
+    def _parties(treaty_code):
+        return TreatyStatus.objects.filter(treaty__code=treaty_code, status=TreatyStatus.Status.PARTY).values("state_id")

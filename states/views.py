@@ -1,0 +1,46 @@
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from states.filtersets import StateFilterSet
+from states.models import Membership, RegionalOrganization, State
+
+
+@require_safe
+def state_list(request):
+    """All UN Member States, filtered by region, organisation and treaty status, searchable by name."""
+    filterset = StateFilterSet(request.GET or None, queryset=State.objects.with_public_profile())
+    valid = filterset.is_valid() if filterset.is_bound else True
+    states = list(filterset.qs) if valid else []
+    return render(
+        request,
+        "states/state_list.html",
+        {"filter": filterset, "states": states, "filtered": filterset.is_bound},
+        status=200 if valid else 400,
+    )
+
+
+@require_safe
+def state_detail(request, iso3):
+    """One State's public profile."""
+    if iso3 != iso3.upper():
+        return redirect("states:detail", iso3=iso3.upper(), permanent=True)
+    state = get_object_or_404(State.objects.with_public_profile(), iso3=iso3)
+    return render(request, "states/state_detail.html", {"state": state})
+
+
+@require_safe
+def organization_list(request):
+    organizations = RegionalOrganization.objects.annotate(
+        current_member_count=Count("memberships", filter=~Q(memberships__kind=Membership.Kind.FORMER))
+    ).order_by("code")
+    return render(request, "states/organization_list.html", {"organizations": organizations})
+
+
+@require_safe
+def organization_detail(request, code):
+    organization = get_object_or_404(RegionalOrganization, code=code.upper())
+    memberships = organization.memberships.select_related("state__region").order_by("kind", "member_name")
+    return render(
+        request, "states/organization_detail.html", {"organization": organization, "memberships": memberships}
+    )
