@@ -3,16 +3,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import AssistanceArea, Column, Provider
+from portal.core.filters import CodeFilter
 from states.models import RegionalGroup
 
 
 class ProviderFilterSet(django_filters.FilterSet):
-    area = django_filters.ModelChoiceFilter(
+    area = CodeFilter(
         label=_("Area of assistance"), queryset=AssistanceArea.objects.all(), to_field_name="code", field_name="areas"
     )
     column = django_filters.ChoiceFilter(label=_("Weapon column"), choices=Column.choices, method="filter_column")
-    region = django_filters.ModelChoiceFilter(
-        label=_("Serves UN regional group"), queryset=RegionalGroup.objects.all(), to_field_name="name",
+    region = CodeFilter(
+        label=_("Serves UN regional group"),
+        queryset=RegionalGroup.objects.all(),
+        to_field_name="name",
         method="filter_region",
     )
     kind = django_filters.ChoiceFilter(choices=Provider.Kind.choices)

@@ -58,8 +58,11 @@ def load(report: LoadReport) -> None:
             if wanted != current:
                 getattr(provider, relation).set(wanted)
                 record(
-                    "reference.update", provider, actor=None,
-                    before={relation: sorted(current)}, after={relation: sorted(wanted)},
+                    "reference.update",
+                    provider,
+                    actor=None,
+                    before={relation: sorted(current)},
+                    after={relation: sorted(wanted)},
                 )
                 report.add("provider links", updated=1)
 

@@ -61,7 +61,7 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if HTTPS:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set")
-    SECRET_KEY = "insecure-development-key-never-used-in-production"
+    SECRET_KEY = "insecure-development-key-never-used-in-production"  # noqa: S105 - refused when HTTPS is on
 
 ALLOWED_HOSTS = env_list("PORTAL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("PORTAL_CSRF_TRUSTED_ORIGINS")
@@ -236,7 +236,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Implementation of UN Security Council resolution 1540 and the CWC, NPT and BWC: "
         "States, matrices and assistance. Public read endpoints need no token; send "
-        "`Authorization: Bearer <token>` otherwise. Errors are `{\"code\", \"detail\"}`."
+        '`Authorization: Bearer <token>` otherwise. Errors are `{"code", "detail"}`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,10 +1,11 @@
 """The States filters, shared by the public pages and the API."""
 
 import django_filters
-from django_filters import fields as filter_fields
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
 
+from portal.core.filters import CodeFilter
 from states.models import TRACKED_TREATY_CODES, Membership, RegionalGroup, RegionalOrganization, State, TreatyStatus
 
 TRACKED_TREATIES = [(code, code) for code in TRACKED_TREATY_CODES]
@@ -22,13 +23,13 @@ class TreatyFilter(django_filters.ChoiceFilter):
 
 
 class StateFilterSet(django_filters.FilterSet):
-    region = django_filters.ModelChoiceFilter(
+    region = CodeFilter(
         label=_("UN regional group"),
         queryset=RegionalGroup.objects.all(),
         to_field_name="name",
         empty_label=_("All regional groups"),
     )
-    organization = django_filters.ModelChoiceFilter(
+    organization = CodeFilter(
         label=_("Regional organisation"),
         queryset=RegionalOrganization.objects.all(),
         to_field_name="code",
@@ -42,7 +43,9 @@ class StateFilterSet(django_filters.FilterSet):
         label=_("Not party to"), choices=TRACKED_TREATIES, method="filter_not_party_to", empty_label=_("Any")
     )
     search = django_filters.CharFilter(
-        label=_("Search"), method="filter_search", max_length=100,
+        label=_("Search"),
+        method="filter_search",
+        max_length=100,
         help_text=_("Part of a name or an ISO code."),
     )
 
@@ -74,4 +77,6 @@ class StateFilterSet(django_filters.FilterSet):
 
     @staticmethod
     def _parties(treaty_code):
-        return TreatyStatus.objects.filter(treaty__code=treaty_code, status=TreatyStatus.Status.PARTY).values("state_id")
+        return TreatyStatus.objects.filter(treaty__code=treaty_code, status=TreatyStatus.Status.PARTY).values(
+            "state_id"
+        )

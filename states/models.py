@@ -2,7 +2,6 @@ from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-
 # The weapons treaties whose status the portal tracks for every State, in display order.
 TRACKED_TREATY_CODES = ("CWC", "NPT", "BWC")
 

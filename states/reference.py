@@ -5,7 +5,11 @@ from portal.core.reference import LoadReport, read_csv, upsert
 from states.models import Membership, RegionalGroup, RegionalOrganization, State, Treaty, TreatyStatus
 
 # Columns of treaty_status_un_members.csv, per treaty code.
-STATUS_COLUMNS = {"CWC": ("cwc_status", "cwc_note"), "NPT": ("npt_status", "npt_note"), "BWC": ("bwc_status", "bwc_note")}
+STATUS_COLUMNS = {
+    "CWC": ("cwc_status", "cwc_note"),
+    "NPT": ("npt_status", "npt_note"),
+    "BWC": ("bwc_status", "bwc_note"),
+}
 
 
 def _optional_int(value):
@@ -15,7 +19,10 @@ def _optional_int(value):
 def load(report: LoadReport) -> None:
     states_rows = read_csv("un_member_states.csv")
     regions = upsert(
-        RegionalGroup, "name", [{"name": name} for name in sorted({r["un_regional_group"] for r in states_rows})], report
+        RegionalGroup,
+        "name",
+        [{"name": name} for name in sorted({r["un_regional_group"] for r in states_rows})],
+        report,
     )
     region_by_name = {obj.name: obj for obj in regions.values()}
     states = upsert(

@@ -4,47 +4,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('states', '0001_initial'),
+        ("states", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssistanceArea',
+            name="AssistanceArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=200, verbose_name='label')),
-                ('operative_paragraphs', models.JSONField(default=list, verbose_name='operative paragraphs')),
-                ('columns', models.JSONField(default=list, verbose_name='weapon columns')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=200, verbose_name="label")),
+                ("operative_paragraphs", models.JSONField(default=list, verbose_name="operative paragraphs")),
+                ("columns", models.JSONField(default=list, verbose_name="weapon columns")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'area of assistance',
-                'verbose_name_plural': 'areas of assistance',
-                'ordering': ['label'],
+                "verbose_name": "area of assistance",
+                "verbose_name_plural": "areas of assistance",
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=40, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('international_organization', 'international organisation'), ('regional_organization', 'regional organisation'), ('non_governmental_organization', 'non-governmental organisation'), ('state', 'State')], max_length=40, verbose_name='kind')),
-                ('columns', models.JSONField(default=list, verbose_name='weapon columns')),
-                ('serves_all_regions', models.BooleanField(default=False, verbose_name='serves every region')),
-                ('languages', models.JSONField(default=list, verbose_name='languages')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('areas', models.ManyToManyField(blank=True, related_name='providers', to='assistance.assistancearea', verbose_name='areas')),
-                ('regions', models.ManyToManyField(blank=True, related_name='providers', to='states.regionalgroup', verbose_name='regions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=40, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("international_organization", "international organisation"),
+                            ("regional_organization", "regional organisation"),
+                            ("non_governmental_organization", "non-governmental organisation"),
+                            ("state", "State"),
+                        ],
+                        max_length=40,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("columns", models.JSONField(default=list, verbose_name="weapon columns")),
+                ("serves_all_regions", models.BooleanField(default=False, verbose_name="serves every region")),
+                ("languages", models.JSONField(default=list, verbose_name="languages")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "areas",
+                    models.ManyToManyField(
+                        blank=True, related_name="providers", to="assistance.assistancearea", verbose_name="areas"
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True, related_name="providers", to="states.regionalgroup", verbose_name="regions"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assistance provider',
-                'ordering': ['name'],
+                "verbose_name": "assistance provider",
+                "ordering": ["name"],
             },
         ),
     ]

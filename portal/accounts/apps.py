@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts and API tokens")
+
+    def ready(self):
+        from portal.accounts import schema  # noqa: F401 - registers the OpenAPI extension

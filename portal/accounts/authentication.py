@@ -26,7 +26,9 @@ class BearerTokenAuthentication(BaseAuthentication):
         if not header or header[0].lower() != self.keyword:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Send the header as 'Authorization: Bearer <token>'."), code="invalid-token")
+            raise exceptions.AuthenticationFailed(
+                _("Send the header as 'Authorization: Bearer <token>'."), code="invalid-token"
+            )
         try:
             raw = header[1].decode()
         except UnicodeError:

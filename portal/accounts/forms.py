@@ -39,7 +39,11 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, required=False, help_text=_("What the token is for."))
     read_only = forms.BooleanField(label=_("Read-only"), required=False, initial=True)
     expires_days = forms.IntegerField(
-        label=_("Expires after (days)"), min_value=1, max_value=MAX_TOKEN_DAYS, initial=90, required=False,
+        label=_("Expires after (days)"),
+        min_value=1,
+        max_value=MAX_TOKEN_DAYS,
+        initial=90,
+        required=False,
         help_text=_("Leave empty for a token that does not expire."),
     )
 

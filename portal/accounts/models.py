@@ -20,7 +20,12 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     state = models.ForeignKey(
-        "states.State", verbose_name=_("State"), null=True, blank=True, on_delete=models.PROTECT, related_name="officials"
+        "states.State",
+        verbose_name=_("State"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
     )
     provider = models.ForeignKey(
         "assistance.Provider",
@@ -62,7 +67,7 @@ class User(AbstractUser):
         return self.role == Role.ADMIN or self.is_superuser
 
 
-TOKEN_PREFIX = "p1540_"
+TOKEN_PREFIX = "p1540_"  # noqa: S105 - a public marker, not a secret
 
 
 def hash_token(raw: str) -> str:

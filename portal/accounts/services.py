@@ -21,7 +21,9 @@ MAX_TOKEN_DAYS = 3650
 def resolve_binding(role: str, *, state_code: str | None = None, provider_slug: str | None = None):
     """The State or provider a role is bound to, from the codes an operator types."""
     if role not in Role.values:
-        raise ValidationError(_("Unknown role %(role)s; choose one of %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)})
+        raise ValidationError(
+            _("Unknown role %(role)s; choose one of %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)}
+        )
     state = provider = None
     if role == Role.STATE_OFFICIAL:
         if not state_code:
@@ -97,7 +99,9 @@ def update_profile(user: User, *, acting_user, **changes) -> User:
     """Change a user's own name and e-mail address."""
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     before = snapshot(user, PROFILE_FIELDS)
     for name, value in changes.items():
         setattr(user, name, value)

@@ -66,8 +66,12 @@ class StablePageNumberPagination(PageNumberPagination):
 
     def get_paginated_response(self, data):
         return Response(
-            {"count": self.page.paginator.count, "next": self.get_next_link(),
-             "previous": self.get_previous_link(), "results": data}
+            {
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
         )
 
 

@@ -23,7 +23,8 @@ def check_broker() -> str | None:
     if not settings.REDIS_URL:
         return None
     client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        settings.REDIS_URL,
+        socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
         socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
     )
     try:

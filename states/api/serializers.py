@@ -34,7 +34,9 @@ class StateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TREATY_STATUS_SCHEMA)
     def get_treaties(self, obj):
-        return {status.treaty.code: {"status": status.status, "note": status.note} for status in obj.tracked_treaty_statuses}
+        return {
+            status.treaty.code: {"status": status.status, "note": status.note} for status in obj.tracked_treaty_statuses
+        }
 
 
 class MembershipSerializer(serializers.Serializer):

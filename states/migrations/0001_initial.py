@@ -5,109 +5,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RegionalGroup',
+            name="RegionalGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='name')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'UN regional group',
-                'ordering': ['name'],
+                "verbose_name": "UN regional group",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RegionalOrganization',
+            name="RegionalOrganization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('member_count_listed', models.PositiveIntegerField(blank=True, null=True, verbose_name='members listed')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "member_count_listed",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="members listed"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'regional organisation',
-                'ordering': ['code'],
+                "verbose_name": "regional organisation",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Treaty',
+            name="Treaty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('opened_for_signature', models.CharField(blank=True, max_length=60, verbose_name='opened for signature')),
-                ('entry_into_force', models.CharField(blank=True, max_length=60, verbose_name='entry into force')),
-                ('depositary', models.CharField(blank=True, max_length=200, verbose_name='depositary')),
-                ('implementing_body', models.CharField(blank=True, max_length=200, verbose_name='implementing body')),
-                ('verification', models.CharField(blank=True, max_length=200, verbose_name='how the dates were verified')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "opened_for_signature",
+                    models.CharField(blank=True, max_length=60, verbose_name="opened for signature"),
+                ),
+                ("entry_into_force", models.CharField(blank=True, max_length=60, verbose_name="entry into force")),
+                ("depositary", models.CharField(blank=True, max_length=200, verbose_name="depositary")),
+                ("implementing_body", models.CharField(blank=True, max_length=200, verbose_name="implementing body")),
+                (
+                    "verification",
+                    models.CharField(blank=True, max_length=200, verbose_name="how the dates were verified"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
             ],
             options={
-                'verbose_name': 'treaty',
-                'verbose_name_plural': 'treaties',
-                'ordering': ['code'],
+                "verbose_name": "treaty",
+                "verbose_name_plural": "treaties",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='State',
+            name="State",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('iso3', models.CharField(max_length=3, unique=True, verbose_name='ISO alpha-3')),
-                ('iso2', models.CharField(max_length=2, unique=True, verbose_name='ISO alpha-2')),
-                ('m49', models.CharField(max_length=3, unique=True, verbose_name='UN M49 code')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('iso_name', models.CharField(max_length=100, verbose_name='ISO name')),
-                ('official_name', models.CharField(max_length=200, verbose_name='official name')),
-                ('group_note', models.TextField(blank=True, verbose_name='note on regional group')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='states', to='states.regionalgroup', verbose_name='UN regional group')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("iso3", models.CharField(max_length=3, unique=True, verbose_name="ISO alpha-3")),
+                ("iso2", models.CharField(max_length=2, unique=True, verbose_name="ISO alpha-2")),
+                ("m49", models.CharField(max_length=3, unique=True, verbose_name="UN M49 code")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("iso_name", models.CharField(max_length=100, verbose_name="ISO name")),
+                ("official_name", models.CharField(max_length=200, verbose_name="official name")),
+                ("group_note", models.TextField(blank=True, verbose_name="note on regional group")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="states",
+                        to="states.regionalgroup",
+                        verbose_name="UN regional group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'State',
-                'ordering': ['name'],
+                "verbose_name": "State",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('member_code', models.CharField(max_length=3, verbose_name='member code')),
-                ('member_name', models.CharField(max_length=100, verbose_name='member name')),
-                ('kind', models.CharField(choices=[('member', 'member'), ('associate', 'associate member'), ('former', 'former member')], default='member', max_length=12, verbose_name='membership')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='since')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='states.regionalorganization', verbose_name='organisation')),
-                ('state', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='states.state', verbose_name='State')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("member_code", models.CharField(max_length=3, verbose_name="member code")),
+                ("member_name", models.CharField(max_length=100, verbose_name="member name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("member", "member"), ("associate", "associate member"), ("former", "former member")],
+                        default="member",
+                        max_length=12,
+                        verbose_name="membership",
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="since")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="until")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="states.regionalorganization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "state",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="states.state",
+                        verbose_name="State",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'ordering': ['organization__code', 'member_name'],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'member_code'), name='unique_membership')],
+                "verbose_name": "membership",
+                "ordering": ["organization__code", "member_name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "member_code"), name="unique_membership")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TreatyStatus',
+            name="TreatyStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('party', 'party'), ('signatory', 'signatory'), ('not_signed', 'not signed'), ('withdrawal_announced', 'withdrawal announced')], max_length=24, verbose_name='status')),
-                ('status_date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('state', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='treaty_statuses', to='states.state', verbose_name='State')),
-                ('treaty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statuses', to='states.treaty', verbose_name='treaty')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("party", "party"),
+                            ("signatory", "signatory"),
+                            ("not_signed", "not signed"),
+                            ("withdrawal_announced", "withdrawal announced"),
+                        ],
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_date", models.DateField(blank=True, null=True, verbose_name="date")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "state",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="treaty_statuses",
+                        to="states.state",
+                        verbose_name="State",
+                    ),
+                ),
+                (
+                    "treaty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statuses",
+                        to="states.treaty",
+                        verbose_name="treaty",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'treaty status',
-                'verbose_name_plural': 'treaty statuses',
-                'ordering': ['state__name', 'treaty__code'],
-                'constraints': [models.UniqueConstraint(fields=('state', 'treaty'), name='unique_treaty_status')],
+                "verbose_name": "treaty status",
+                "verbose_name_plural": "treaty statuses",
+                "ordering": ["state__name", "treaty__code"],
+                "constraints": [models.UniqueConstraint(fields=("state", "treaty"), name="unique_treaty_status")],
             },
         ),
     ]

@@ -5,23 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hostname', models.CharField(max_length=200, unique=True, verbose_name='worker')),
-                ('last_seen', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last seen')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hostname", models.CharField(max_length=200, unique=True, verbose_name="worker")),
+                ("last_seen", models.DateTimeField(default=django.utils.timezone.now, verbose_name="last seen")),
             ],
             options={
-                'verbose_name': 'worker heartbeat',
-                'ordering': ['-last_seen'],
+                "verbose_name": "worker heartbeat",
+                "ordering": ["-last_seen"],
             },
         ),
     ]

@@ -17,9 +17,14 @@ class Command(BaseCommand):
             assistance_reference.load(report)
             if report.changed:
                 record(
-                    "reference.load", None, actor=None, object_type="reference",
+                    "reference.load",
+                    None,
+                    actor=None,
+                    object_type="reference",
                     after={"created": report.created, "updated": report.updated, "deleted": report.deleted},
                 )
         for line in report.lines():
             self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS("Reference data loaded." if report.changed else "Reference data up to date."))
+        self.stdout.write(
+            self.style.SUCCESS("Reference data loaded." if report.changed else "Reference data up to date.")
+        )

@@ -19,13 +19,15 @@ class Command(BaseCommand):
         if not State.objects.exists():
             raise CommandError("No reference data: run `python manage.py load_reference` first.")
         if if_empty and User.objects.exists():
-            users = User.objects.filter(username__in=[u[0] for u in demo.DEMO_USERS]).select_related("state", "provider")
+            users = User.objects.filter(username__in=[u[0] for u in demo.DEMO_USERS]).select_related(
+                "state", "provider"
+            )
         else:
             with transaction.atomic():
                 users = demo.seed_users()
         if not users:
             return
-        self.stdout.write("Demo logins (password: %s):" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for user in sorted(users, key=lambda u: u.username):
             binding = user.state.name if user.state else user.provider.name if user.provider else ""
             self.stdout.write(f"  {user.username:<15} {user.get_role_display()}{' — ' + binding if binding else ''}")
