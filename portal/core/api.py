@@ -9,6 +9,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.core.exceptions import DomainError
+
 
 class PortalAPIError(exceptions.APIException):
     """A domain error with a stable code, answered as {"code": ..., "detail": ...}."""
@@ -37,6 +39,11 @@ def _flatten(detail):
 
 def exception_handler(exc, context):
     """Every API error as {"code", "detail"} (plus "errors" per field for validation errors)."""
+    if isinstance(exc, DomainError):
+        body = {"code": exc.code, "detail": exc.message}
+        if getattr(exc, "errors", None):
+            body["errors"] = exc.errors
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):

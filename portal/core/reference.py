@@ -48,8 +48,14 @@ class LoadReport:
             )
 
 
-def upsert(model, key: str | tuple, rows: list[dict], report: LoadReport, *, delete_missing=False) -> dict:
-    """Make `model`'s rows match `rows` (dicts of field values) by `key`; returns {key: instance}."""
+def upsert(
+    model, key: str | tuple, rows: list[dict], report: LoadReport, *, delete_missing=False, queryset=None
+) -> dict:
+    """Make `model`'s rows (or those of `queryset`) match `rows` (dicts of field values) by `key`.
+
+    Returns {key: instance} for every row of the table or queryset after the change.
+    """
+    queryset = model.objects.all() if queryset is None else queryset
     keys = (key,) if isinstance(key, str) else key
 
     def key_of(values):
@@ -58,7 +64,7 @@ def upsert(model, key: str | tuple, rows: list[dict], report: LoadReport, *, del
     def key_of_instance(obj):
         return tuple(getattr(obj, f"{k}_id", None) if _is_fk(model, k) else getattr(obj, k) for k in keys)
 
-    existing = {key_of_instance(obj): obj for obj in model.objects.all()}
+    existing = {key_of_instance(obj): obj for obj in queryset}
     to_create, to_update, changed_fields = [], [], set()
     seen = set()
     for values in rows:
@@ -90,7 +96,7 @@ def upsert(model, key: str | tuple, rows: list[dict], report: LoadReport, *, del
                 record("reference.delete", obj, actor=None, before={"key": str(key_of_instance(obj))})
             deleted, _ = model.objects.filter(pk__in=stale).delete()
     report.add(str(model._meta.verbose_name_plural), created=len(created), updated=len(to_update), deleted=deleted)
-    return {key_of_instance(obj): obj for obj in model.objects.all()}
+    return {key_of_instance(obj): obj for obj in queryset.all()}
 
 
 def _is_fk(model, name):

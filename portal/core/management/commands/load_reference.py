@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assistance import reference as assistance_reference
+from matrices import reference as matrices_reference
 from portal.audit.services import record
 from portal.core.reference import LoadReport
 from states import reference as states_reference
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             states_reference.load(report)
             assistance_reference.load(report)
+            matrices_reference.load(report)
             if report.changed:
                 record(
                     "reference.load",

@@ -1,0 +1,592 @@
+"""Everything that changes a matrix: drafts, cells, report-once derivation, review and publication.
+
+Views, API views and commands call these functions; none of them changes a matrix by itself.
+Each write is atomic and leaves audit events in the same transaction.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matrices.models import MAX_TEXT, Aspect, Cell, Comment, Mapping, Mark, Matrix, Regime, Row, Template
+from portal.audit.models import AuditEvent
+from portal.audit.services import record
+from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible, PublishedImmutable
+
+CELL_FIELDS = ("mark", "source", "remarks")
+# Anything that looks like an HTML tag: sources and remarks are plain text.
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+# The strongest mark wins when several checklist items fill the same 1540 cell.
+MARK_STRENGTH = {Mark.YES: 3, Mark.PARTIAL: 2, Mark.NOT_APPLICABLE: 1, Mark.BLANK: 0}
+S = Matrix.Status
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may do what
+
+
+def is_reviewer(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_expert or user.is_portal_admin))
+
+
+def is_official_of(user, state_id) -> bool:
+    return bool(user and user.is_authenticated and user.is_state_official and user.state_id == state_id)
+
+
+def get_visible(user, pk, queryset=None) -> Matrix:
+    """The matrix version `pk` if `user` may see it; NotVisible (404) otherwise."""
+    queryset = (queryset if queryset is not None else Matrix.objects).visible_to(user)
+    matrix = queryset.select_related("state", "regime", "template").filter(pk=pk).first()
+    if matrix is None:
+        raise NotVisible(_("No matrix version %(id)s that you may see.") % {"id": pk})
+    return matrix
+
+
+def can_edit(user, matrix: Matrix) -> bool:
+    """Officials edit their State's drafts; experts edit the drafts they prepare for a State."""
+    if not matrix.is_editable:
+        return False
+    return is_official_of(user, matrix.state_id) or (is_reviewer(user) and matrix.prepared_by_expert)
+
+
+def _require_edit(user, matrix):
+    if matrix.is_published:
+        raise PublishedImmutable()
+    if not (is_official_of(user, matrix.state_id) or is_reviewer(user)):
+        raise NotAllowed(_("Only the State's officials and the Committee's experts may change this matrix."))
+    if not matrix.is_editable:
+        raise InvalidTransition(
+            _("Version %(v)s is %(status)s: it can be edited only as a draft or after changes are requested.")
+            % {"v": matrix.version, "status": matrix.get_status_display()},
+            code="not-editable",
+        )
+    if not can_edit(user, matrix):
+        raise NotAllowed(_("The Committee's experts edit only the drafts they prepare for a State."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout of a template
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    row: Row
+    column: str
+    aspect: str
+
+    @property
+    def key(self):
+        return (self.row.code, self.column, self.aspect)
+
+
+def layout(template: Template) -> list[CellSpec]:
+    """Every cell of a template, in display order (retired rows left out). Two queries."""
+    regime_column = template.regime.column
+    rows = template.rows.filter(retired=False).select_related("section").order_by("section__order", "order")
+    return [CellSpec(row, column, aspect) for row in rows for column, aspect in row.cell_keys(regime_column)]
+
+
+def _latest_template(regime: Regime) -> Template:
+    return regime.templates.select_related("regime").order_by("-version").first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts
+
+
+@transaction.atomic
+def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
+    """A new draft version, copied from the latest published one when there is one."""
+    official = is_official_of(acting_user, state.pk)
+    if not (official or is_reviewer(acting_user)):
+        raise NotAllowed(_("Only the State's officials and the Committee's experts may start a matrix."))
+    # Lock the State's row so that two concurrent starts cannot both pass the check below.
+    type(state).objects.select_for_update().filter(pk=state.pk).first()
+    versions = Matrix.objects.filter(state=state, regime=regime)
+    open_version = versions.open().order_by("-version").first()
+    if open_version is not None:
+        raise InvalidTransition(
+            _("%(state)s already has an open %(regime)s version (v%(v)s, %(status)s).")
+            % {
+                "state": state.name,
+                "regime": regime.code,
+                "v": open_version.version,
+                "status": open_version.get_status_display(),
+            },
+            code="open-version-exists",
+        )
+    template = _latest_template(regime)
+    based_on = versions.published().order_by("-version").first()
+    matrix = Matrix.objects.create(
+        state=state,
+        regime=regime,
+        template=template,
+        version=(versions.aggregate(v=Max("version"))["v"] or 0) + 1,
+        based_on=based_on,
+        prepared_by_expert=not official,
+        created_by=acting_user,
+        report_date=based_on.report_date if based_on else None,
+    )
+    if based_on is not None:
+        rows = {row.code: row for row in template.rows.all()}
+        Cell.objects.bulk_create(
+            Cell(
+                matrix=matrix,
+                row=rows[cell.row.code],
+                column=cell.column,
+                aspect=cell.aspect,
+                mark=cell.mark,
+                source=cell.source,
+                remarks=cell.remarks,
+                derived_from_regime=cell.derived_from_regime,
+                derived_from_row=cell.derived_from_row,
+                overridden=cell.overridden,
+                updated_by=cell.updated_by,
+            )
+            for cell in based_on.cells.select_related("row")
+            if cell.row.code in rows and not rows[cell.row.code].retired
+        )
+    record(
+        "matrix.create",
+        matrix,
+        actor=acting_user,
+        after={"version": matrix.version, "based_on": based_on and based_on.pk},
+    )
+    if regime.is_1540:
+        rederive(matrix)
+    return matrix
+
+
+def _clean_text(value, field, errors):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append(_("Must be text."))
+        return ""
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        errors.setdefault(field, []).append(
+            _("At most %(max)s characters (this has %(n)s).") % {"max": MAX_TEXT, "n": len(value)}
+        )
+    if HTML_TAG.search(value):
+        errors.setdefault(field, []).append(_("Plain text only: HTML tags are not allowed."))
+    return value
+
+
+def validate_cells(matrix: Matrix, cells, specs=None) -> dict:
+    """Check a list of cell dicts against the matrix's template.
+
+    Returns {(row, column, aspect): {"mark", "source", "remarks"}}; raises InvalidInput with the
+    errors per position in the list (`{"3": {"mark": [...]}}`) when anything is wrong.
+    """
+    if not isinstance(cells, list) or not cells:
+        raise InvalidInput(_("Send a non-empty list of cells."), errors={"cells": [_("Send a non-empty list.")]})
+    specs = specs if specs is not None else layout(matrix.template)
+    allowed = {spec.key for spec in specs}
+    rows = {spec.row.code for spec in specs}
+    cleaned, errors = {}, {}
+    for index, cell in enumerate(cells):
+        problems = {}
+        if not isinstance(cell, dict):
+            errors[str(index)] = {"cell": [_("Each cell must be an object.")]}
+            continue
+        row, column, aspect = cell.get("row"), cell.get("column"), cell.get("aspect") or Aspect.FRAMEWORK
+        if row not in rows:
+            problems["row"] = [_("Unknown row %(row)s in this template.") % {"row": row}]
+        elif (row, column, aspect) not in allowed:
+            problems["column"] = [
+                _("Row %(row)s has no %(column)s/%(aspect)s cell.") % {"row": row, "column": column, "aspect": aspect}
+            ]
+        mark = cell.get("mark") or ""
+        if mark not in Mark.values:
+            problems["mark"] = [_("A mark is one of X, ?, NA or blank, not %(mark)r.") % {"mark": mark}]
+        source = _clean_text(cell.get("source"), "source", problems)
+        remarks = _clean_text(cell.get("remarks"), "remarks", problems)
+        if mark == Mark.YES and not source:
+            problems.setdefault("source", []).append(_("A mark of X needs its legal source (law and article)."))
+        if mark == Mark.NOT_APPLICABLE and not remarks:
+            problems.setdefault("remarks", []).append(_("NA needs a reason in the remarks."))
+        unknown = set(cell) - {"row", "column", "aspect", "mark", "source", "remarks", "derived_from"}
+        if unknown:
+            problems["cell"] = [_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))}]
+        if (row, column, aspect) in cleaned and not problems:
+            problems["row"] = [_("This cell appears twice in the request.")]
+        if problems:
+            errors[str(index)] = problems
+        else:
+            cleaned[(row, column, aspect)] = {"mark": mark, "source": source, "remarks": remarks}
+    if errors:
+        raise InvalidInput(
+            _("%(n)s of %(total)s cells are not valid; nothing was saved.") % {"n": len(errors), "total": len(cells)},
+            errors={"cells": errors},
+        )
+    return cleaned
+
+
+@transaction.atomic
+def update_cells(matrix: Matrix, cells: list[dict], *, acting_user) -> int:
+    """Upsert cells of an editable version, all or nothing. Returns the number of cells changed."""
+    matrix = Matrix.objects.select_for_update().select_related("state", "regime", "template__regime").get(pk=matrix.pk)
+    _require_edit(acting_user, matrix)
+    specs = layout(matrix.template)
+    cleaned = validate_cells(matrix, cells, specs)
+    row_by_code = {spec.row.code: spec.row for spec in specs}
+    existing = {(c.row.code, c.column, c.aspect): c for c in matrix.cells.select_related("row")}
+    events, to_create, to_update, to_delete = [], [], [], []
+    for key, values in cleaned.items():
+        cell = existing.get(key)
+        before = {f: getattr(cell, f) for f in CELL_FIELDS} if cell else dict.fromkeys(CELL_FIELDS, "")
+        if before == values:
+            continue
+        if cell is None:
+            cell = Cell(matrix=matrix, row=row_by_code[key[0]], column=key[1], aspect=key[2])
+            to_create.append(cell)
+        elif not any(values.values()):
+            to_delete.append(cell.pk)
+        else:
+            to_update.append(cell)
+        for field, value in values.items():
+            setattr(cell, field, value)
+        if cell.derived_from_regime:
+            cell.overridden = True
+        cell.updated_by = acting_user
+        events.append(_cell_event(matrix, key, before, values, acting_user))
+    Cell.objects.bulk_create(to_create)
+    Cell.objects.bulk_update(to_update, [*CELL_FIELDS, "overridden", "updated_by", "updated_at"])
+    Cell.objects.filter(pk__in=to_delete).delete()
+    AuditEvent.objects.bulk_create(events)
+    if events:
+        Matrix.objects.filter(pk=matrix.pk).update(updated_at=timezone.now())
+        if not matrix.regime.is_1540:
+            _propagate_to_1540(matrix, acting_user)
+    return len(events)
+
+
+def _cell_event(matrix, key, before, after, actor):
+    from portal.audit.context import get_correlation_id
+
+    return AuditEvent(
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_label=actor.get_username() if actor and actor.is_authenticated else "system",
+        verb="matrix.cell.update",
+        object_type=Matrix._meta.label_lower,
+        object_id=str(matrix.pk),
+        object_repr=f"{matrix} {key[0]} {key[1]}/{key[2]}"[:200],
+        before={"row": key[0], "column": key[1], "aspect": key[2], **before},
+        after={"row": key[0], "column": key[1], "aspect": key[2], **after},
+        correlation_id=get_correlation_id(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Report once: checklist items fill the mapped 1540 cells
+
+
+def _propagate_to_1540(checklist_matrix: Matrix, acting_user):
+    regime_1540 = Regime.objects.get(code="1540")
+    target = (
+        Matrix.objects.filter(state_id=checklist_matrix.state_id, regime=regime_1540)
+        .open()
+        .order_by("-version")
+        .first()
+    )
+    if target is None:
+        # No open 1540 version: start one, which derives everything on creation.
+        start_draft(checklist_matrix.state, regime_1540, acting_user=acting_user)
+    elif target.is_editable:
+        rederive(target)
+    # A 1540 version under review is left alone; it is re-derived when it is edited again.
+
+
+def _latest_checklist_cells(state_id):
+    """The cells of the State's latest version of each checklist regime, with their mappings."""
+    latest = {}
+    for matrix in Matrix.objects.filter(state_id=state_id).exclude(regime__code="1540").select_related("regime"):
+        if matrix.regime_id not in latest or matrix.version > latest[matrix.regime_id].version:
+            latest[matrix.regime_id] = matrix
+    return (
+        Cell.objects.filter(matrix__in=latest.values())
+        .exclude(mark="")
+        .select_related("row", "matrix__regime")
+        .order_by("row__code")
+    )
+
+
+def derived_values(state_id) -> dict:
+    """What the State's checklists say of each mapped 1540 cell: {(row, column, aspect): values}."""
+    cells = list(_latest_checklist_cells(state_id))
+    mappings = {}
+    for mapping in Mapping.objects.filter(source_id__in=[c.row_id for c in cells]):
+        mappings.setdefault(mapping.source_id, []).append(mapping)
+    desired = {}
+    for cell in cells:
+        regime = cell.matrix.regime.code
+        for mapping in mappings.get(cell.row_id, []):
+            key = (mapping.target_code, mapping.column, mapping.aspect)
+            current = desired.get(key)
+            if current is None or MARK_STRENGTH[cell.mark] > MARK_STRENGTH[current["mark"]]:
+                desired[key] = {
+                    "mark": cell.mark,
+                    "source": cell.source,
+                    "remarks": cell.remarks,
+                    "derived_from_regime": regime,
+                    "derived_from_row": cell.row.code,
+                }
+    return desired
+
+
+def rederive(matrix: Matrix) -> int:
+    """Bring a 1540 version's derived cells in line with the State's checklists. Overrides stay."""
+    if not matrix.is_editable:
+        return 0
+    desired = derived_values(matrix.state_id)
+    specs = {spec.key: spec for spec in layout(matrix.template)}
+    existing = {(c.row.code, c.column, c.aspect): c for c in matrix.cells.select_related("row")}
+    to_create, to_update, to_delete = [], [], []
+    fields = [*CELL_FIELDS, "derived_from_regime", "derived_from_row"]
+    for key, values in desired.items():
+        if key not in specs:
+            continue
+        cell = existing.get(key)
+        if cell is None:
+            to_create.append(Cell(matrix=matrix, row=specs[key].row, column=key[1], aspect=key[2], **values))
+        elif cell.derived_from_regime and not cell.overridden and any(getattr(cell, f) != values[f] for f in fields):
+            for f in fields:
+                setattr(cell, f, values[f])
+            to_update.append(cell)
+        # A value the State typed itself, or an override, is never replaced.
+    for key, cell in existing.items():
+        if key not in desired and cell.derived_from_regime and not cell.overridden:
+            to_delete.append(cell.pk)
+    Cell.objects.bulk_create(to_create)
+    Cell.objects.bulk_update(to_update, fields)
+    Cell.objects.filter(pk__in=to_delete).delete()
+    changed = len(to_create) + len(to_update) + len(to_delete)
+    if changed:
+        record(
+            "matrix.derive",
+            matrix,
+            actor=None,
+            after={"created": len(to_create), "updated": len(to_update), "removed": len(to_delete)},
+        )
+    return changed
+
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycle
+
+
+def _transition(matrix, *, from_statuses, to_status, acting_user, verb, **fields):
+    """Compare-and-swap on the status: exactly one concurrent caller wins."""
+    now = timezone.now()
+    updated = Matrix.objects.filter(pk=matrix.pk, status__in=from_statuses).update(
+        status=to_status, updated_at=now, **fields
+    )
+    if updated != 1:
+        current = Matrix.objects.filter(pk=matrix.pk).values_list("status", flat=True).first()
+        if current == S.PUBLISHED:
+            raise PublishedImmutable()
+        raise InvalidTransition(
+            _("Cannot %(verb)s a version that is %(status)s.")
+            % {"verb": verb.split(".")[-1].replace("_", " "), "status": S(current).label if current else "gone"}
+        )
+    before = {"status": matrix.status}
+    matrix.refresh_from_db()
+    record(verb, matrix, actor=acting_user, before=before, after={"status": matrix.status})
+    return matrix
+
+
+@transaction.atomic
+def submit(matrix: Matrix, *, acting_user) -> Matrix:
+    if not (is_official_of(acting_user, matrix.state_id) or (is_reviewer(acting_user) and matrix.prepared_by_expert)):
+        raise NotAllowed(_("Only the State's officials submit its matrix."))
+    return _transition(
+        matrix,
+        from_statuses=[S.DRAFT, S.CHANGES_REQUESTED],
+        to_status=S.SUBMITTED,
+        acting_user=acting_user,
+        verb="matrix.submit",
+        submitted_at=timezone.now(),
+    )
+
+
+def _require_reviewer(user):
+    if not is_reviewer(user):
+        raise NotAllowed(_("Only the Committee's experts review matrices."))
+
+
+@transaction.atomic
+def start_review(matrix: Matrix, *, acting_user) -> Matrix:
+    _require_reviewer(acting_user)
+    return _transition(
+        matrix,
+        from_statuses=[S.SUBMITTED],
+        to_status=S.IN_REVIEW,
+        acting_user=acting_user,
+        verb="matrix.start_review",
+        review_started_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def request_changes(matrix: Matrix, *, acting_user, comment: str = "") -> Matrix:
+    _require_reviewer(acting_user)
+    matrix = _transition(
+        matrix,
+        from_statuses=[S.SUBMITTED, S.IN_REVIEW],
+        to_status=S.CHANGES_REQUESTED,
+        acting_user=acting_user,
+        verb="matrix.request_changes",
+    )
+    if matrix.regime.is_1540:
+        rederive(matrix)
+    return matrix
+
+
+@transaction.atomic
+def approve(matrix: Matrix, *, acting_user) -> Matrix:
+    _require_reviewer(acting_user)
+    now = timezone.now()
+    matrix = _transition(
+        matrix,
+        from_statuses=[S.SUBMITTED, S.IN_REVIEW],
+        to_status=S.APPROVED,
+        acting_user=acting_user,
+        verb="matrix.approve",
+        approved_at=now,
+        approved_by=acting_user,
+    )
+    if matrix.consent_given_at:
+        matrix = _publish(matrix, acting_user)
+    return matrix
+
+
+@transaction.atomic
+def set_consent(matrix: Matrix, *, consent: bool, acting_user) -> Matrix:
+    """The State agrees to publication (published at once if approved), or withdraws its consent."""
+    if not is_official_of(acting_user, matrix.state_id):
+        raise NotAllowed(_("Only the State's officials give or withdraw consent to publish."))
+    matrix = Matrix.objects.select_for_update().get(pk=matrix.pk)
+    if consent:
+        if matrix.is_published:
+            return matrix
+        Matrix.objects.filter(pk=matrix.pk).update(consent_given_at=timezone.now())
+        record("matrix.consent", matrix, actor=acting_user, after={"consent": True})
+        matrix.refresh_from_db()
+        if matrix.status == S.APPROVED:
+            matrix = _publish(matrix, acting_user)
+        return matrix
+    if matrix.is_published:
+        matrix = _transition(
+            matrix,
+            from_statuses=[S.PUBLISHED],
+            to_status=S.APPROVED,
+            acting_user=acting_user,
+            verb="matrix.unpublish",
+            published_at=None,
+            consent_given_at=None,
+        )
+    else:
+        Matrix.objects.filter(pk=matrix.pk).update(consent_given_at=None)
+        record("matrix.consent", matrix, actor=acting_user, after={"consent": False})
+        matrix.refresh_from_db()
+    return matrix
+
+
+def _publish(matrix, acting_user):
+    # Cached pages of published versions are keyed by (version id, published_at): nothing to purge.
+    return _transition(
+        matrix,
+        from_statuses=[S.APPROVED],
+        to_status=S.PUBLISHED,
+        acting_user=acting_user,
+        verb="matrix.publish",
+        published_at=timezone.now(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments
+
+
+@transaction.atomic
+def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str, acting_user) -> Comment:
+    reviewer = is_reviewer(acting_user)
+    if not (reviewer or is_official_of(acting_user, matrix.state_id)):
+        raise NotAllowed(_("Only the Committee's experts and the State's officials comment on a matrix."))
+    if matrix.is_published:
+        raise PublishedImmutable()
+    errors = {}
+    body = _clean_text(body, "body", errors)
+    if not body and "body" not in errors:
+        errors["body"] = [_("Write a comment.")]
+    if (row, column, aspect) not in {spec.key for spec in layout(matrix.template)}:
+        errors["row"] = [
+            _("This matrix has no cell %(row)s %(column)s/%(aspect)s.")
+            % {"row": row, "column": column, "aspect": aspect}
+        ]
+    if errors:
+        raise InvalidInput(_("The comment was not saved."), errors=errors)
+    comment = Comment.objects.create(
+        matrix=matrix, row_code=row, column=column, aspect=aspect, author=acting_user, body=body
+    )
+    record(
+        "matrix.comment",
+        matrix,
+        actor=acting_user,
+        after={"row": row, "column": column, "aspect": aspect, "body": body},
+    )
+    if reviewer and matrix.status == S.SUBMITTED:
+        start_review(matrix, acting_user=acting_user)
+    return comment
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading: gaps, coverage, diff
+
+
+def cell_values(matrix: Matrix) -> dict:
+    """{(row, column, aspect): cell} for the stored cells of a version. One query."""
+    return {(c.row.code, c.column, c.aspect): c for c in matrix.cells.select_related("row")}
+
+
+def gaps(matrix: Matrix, specs=None, values=None) -> list[CellSpec]:
+    """Applicable cells with no information or a `?`: what the State could ask help for."""
+    specs = specs if specs is not None else layout(matrix.template)
+    values = values if values is not None else cell_values(matrix)
+    return [
+        spec
+        for spec in specs
+        if (values.get(spec.key).mark if spec.key in values else "") in (Mark.BLANK, Mark.PARTIAL)
+    ]
+
+
+def coverage(specs, values) -> list[dict]:
+    """Per section: cells marked X over applicable cells (everything but NA)."""
+    sections = {}
+    for spec in specs:
+        mark = values[spec.key].mark if spec.key in values else ""
+        entry = sections.setdefault(spec.row.section_id, {"section": spec.row.section, "covered": 0, "applicable": 0})
+        if mark != Mark.NOT_APPLICABLE:
+            entry["applicable"] += 1
+        if mark == Mark.YES:
+            entry["covered"] += 1
+    for entry in sections.values():
+        entry["percent"] = round(100 * entry["covered"] / entry["applicable"]) if entry["applicable"] else 0
+    return list(sections.values())
+
+
+def diff(a: Matrix, b: Matrix) -> list[dict]:
+    """Cells that differ between two versions (any two: States or versions), by row code."""
+    left, right = cell_values(a), cell_values(b)
+    changes = []
+    for key in sorted(set(left) | set(right)):
+        before = {f: getattr(left[key], f) if key in left else "" for f in CELL_FIELDS}
+        after = {f: getattr(right[key], f) if key in right else "" for f in CELL_FIELDS}
+        if before != after:
+            changes.append({"row": key[0], "column": key[1], "aspect": key[2], "before": before, "after": after})
+    return changes
