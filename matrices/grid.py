@@ -34,7 +34,9 @@ class CellView:
         if self.previous is None:
             return False
         return (self.mark, self.source, self.remarks) != (
-            self.previous["mark"], self.previous["source"], self.previous["remarks"]
+            self.previous["mark"],
+            self.previous["source"],
+            self.previous["remarks"],
         )
 
     @property

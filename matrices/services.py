@@ -546,7 +546,7 @@ def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading: gaps, coverage, diff
+# Reading: gaps and diff
 
 
 def cell_values(matrix: Matrix) -> dict:
@@ -565,21 +565,6 @@ def gaps(matrix: Matrix, specs=None, values=None) -> list[CellSpec]:
     ]
 
 
-def coverage(specs, values) -> list[dict]:
-    """Per section: cells marked X over applicable cells (everything but NA)."""
-    sections = {}
-    for spec in specs:
-        mark = values[spec.key].mark if spec.key in values else ""
-        entry = sections.setdefault(spec.row.section_id, {"section": spec.row.section, "covered": 0, "applicable": 0})
-        if mark != Mark.NOT_APPLICABLE:
-            entry["applicable"] += 1
-        if mark == Mark.YES:
-            entry["covered"] += 1
-    for entry in sections.values():
-        entry["percent"] = round(100 * entry["covered"] / entry["applicable"]) if entry["applicable"] else 0
-    return list(sections.values())
-
-
 def diff(a: Matrix, b: Matrix) -> list[dict]:
     """Cells that differ between two versions (any two: States or versions), by row code."""
     left, right = cell_values(a), cell_values(b)
@@ -590,3 +575,53 @@ def diff(a: Matrix, b: Matrix) -> list[dict]:
         if before != after:
             changes.append({"row": key[0], "column": key[1], "aspect": key[2], "before": before, "after": after})
     return changes
+
+
+def latest_visible_versions(state, user) -> list[Matrix]:
+    """The latest version per regime of `state` that `user` may see. One query."""
+    latest = {}
+    for matrix in (
+        Matrix.objects.visible_to(user)
+        .filter(state=state)
+        .select_related("regime", "template__regime")
+        .order_by("regime__order", "-version")
+    ):
+        latest.setdefault(matrix.regime_id, matrix)
+    return list(latest.values())
+
+
+def state_gaps(state, user) -> dict:
+    """A State's gaps in the latest version of each regime that `user` may see, with counts per section."""
+    matrices = latest_visible_versions(state, user)
+    stored = {
+        (matrix_id, row, column, aspect): mark
+        for matrix_id, row, column, aspect, mark in Cell.objects.filter(matrix__in=matrices).values_list(
+            "matrix_id", "row__code", "column", "aspect", "mark"
+        )
+    }
+    found, sections = [], {}
+    for matrix in matrices:
+        for spec in layout(matrix.template):
+            mark = stored.get((matrix.pk, *spec.key), "")
+            if mark not in (Mark.BLANK, Mark.PARTIAL):
+                continue
+            section = spec.row.section
+            found.append(
+                {
+                    "matrix": matrix.pk,
+                    "regime": matrix.regime.code,
+                    "version": matrix.version,
+                    "section": section.code,
+                    "row": spec.row.code,
+                    "label": spec.row.label,
+                    "column": spec.column,
+                    "aspect": spec.aspect,
+                    "mark": mark,
+                }
+            )
+            entry = sections.setdefault(
+                (matrix.regime.code, section.code),
+                {"regime": matrix.regime.code, "section": section.code, "label": section.label, "count": 0},
+            )
+            entry["count"] += 1
+    return {"state": state.iso3, "total": len(found), "sections": list(sections.values()), "gaps": found}

@@ -9,6 +9,7 @@ admin.site.site_title = _("1540 Portal")
 urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("states.urls")),
+    path("", include("matrices.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("portal.api_urls", "api"))),

@@ -1,0 +1,239 @@
+from django.db.models import Max
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from matrices import services
+from matrices.api import serializers as s
+from matrices.filtersets import MatrixFilterSet
+from matrices.models import Comment, Matrix, Regime
+from states.models import State
+
+
+def cells_payload(matrix: Matrix) -> list[dict]:
+    """Every cell of the version's template, blank ones included, in display order. Two queries."""
+    stored = {
+        (row, column, aspect): (mark, source, remarks, regime, derived_row)
+        for row, column, aspect, mark, source, remarks, regime, derived_row in matrix.cells.values_list(
+            "row__code", "column", "aspect", "mark", "source", "remarks", "derived_from_regime", "derived_from_row"
+        )
+    }
+    payload = []
+    for spec in services.layout(matrix.template):
+        mark, source, remarks, regime, derived_row = stored.get(spec.key, ("", "", "", "", ""))
+        payload.append(
+            {
+                "row": spec.row.code,
+                "column": spec.column,
+                "aspect": spec.aspect,
+                "mark": mark,
+                "source": source,
+                "remarks": remarks,
+                "derived_from": {"regime": regime, "row": derived_row} if regime else None,
+            }
+        )
+    return payload
+
+
+def regime_by_code(code: str) -> Regime:
+    regime = Regime.objects.filter(code__iexact=code).first()
+    if regime is None:
+        raise NotFound(_("No regime %(code)s: use 1540, CWC, NPT or BWC.") % {"code": code})
+    return regime
+
+
+@extend_schema_view(list=extend_schema(summary="The four regimes"))
+class RegimeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Resolution 1540 and the CWC, NPT and BWC, with the version of their current template. Public."""
+
+    serializer_class = s.RegimeSerializer
+    pagination_class = None
+    lookup_field = "code"
+    lookup_value_regex = "[0-9A-Za-z]+"
+
+    def get_queryset(self):
+        return Regime.objects.annotate(template_version=Max("templates__version")).order_by("order")
+
+    @extend_schema(
+        summary="The current template of a regime: sections, rows, cells and 1540 mappings", responses={200: dict}
+    )
+    @action(detail=True, methods=["get"])
+    def template(self, request, code=None):
+        regime = regime_by_code(code)
+        template = regime.templates.order_by("-version").first()
+        rows = list(
+            template.rows.select_related("section").prefetch_related("mappings").order_by("section__order", "order")
+        )
+        sections = {}
+        for row in rows:
+            section = sections.setdefault(
+                row.section_id,
+                {"code": row.section.code, "label": row.section.label, "rows": []},
+            )
+            section["rows"].append(
+                {
+                    "code": row.code,
+                    "label": row.label,
+                    "kind": row.kind,
+                    "legal_basis": row.legal_basis,
+                    "source_status": row.source_status,
+                    "retired": row.retired,
+                    "cells": [{"column": c, "aspect": a} for c, a in row.cell_keys(regime.column)],
+                    "maps_to": [
+                        {"row": m.target_code, "column": m.column, "aspect": m.aspect} for m in row.mappings.all()
+                    ],
+                }
+            )
+        return Response({"regime": regime.code, "version": template.version, "sections": list(sections.values())})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Matrix versions you may see (the public sees published ones)"),
+    retrieve=extend_schema(summary="One matrix version with all its cells"),
+    create=extend_schema(summary="Start a new draft", request=s.CreateMatrixSerializer),
+)
+class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    filterset_class = MatrixFilterSet
+
+    def get_queryset(self):
+        return (
+            Matrix.objects.visible_to(self.request.user)
+            .select_related("state", "regime", "template__regime")
+            .order_by("state__name", "regime__order", "-version")
+        )
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve", "diff") or (self.action == "comments" and self.request.method == "GET"):
+            return []
+        return [IsAuthenticated()]
+
+    def get_serializer_class(self):
+        return s.MatrixDetailSerializer if self.action == "retrieve" else s.MatrixSerializer
+
+    def get_object(self):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise NotFound(_("A matrix id is a number.")) from None
+        return services.get_visible(self.request.user, pk, self.get_queryset())
+
+    def retrieve(self, request, *args, **kwargs):
+        matrix = self.get_object()
+        serializer = s.MatrixDetailSerializer(matrix, context={"request": request, "cells": cells_payload(matrix)})
+        return Response(serializer.data)
+
+    def create(self, request, *args, **kwargs):
+        data = s.CreateMatrixSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        state = State.objects.filter(iso3__iexact=data.validated_data["state"]).first()
+        if state is None:
+            raise ValidationError({"state": [_("No UN Member State has this ISO alpha-3 code.")]})
+        regime = Regime.objects.filter(code__iexact=data.validated_data["regime"]).first()
+        if regime is None:
+            raise ValidationError({"regime": [_("Use 1540, CWC, NPT or BWC.")]})
+        matrix = services.start_draft(state, regime, acting_user=request.user)
+        return Response(s.MatrixSerializer(matrix).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Bulk upsert of cells on a draft, all or nothing",
+        request=s.CellsInputSerializer,
+        responses={200: s.MatrixDetailSerializer},
+    )
+    @action(detail=True, methods=["patch"])
+    def cells(self, request, pk=None):
+        matrix = self.get_object()
+        if not isinstance(request.data, dict) or "cells" not in request.data:
+            raise ValidationError({"cells": [_('Send {"cells": [cell, ...]}.')]})
+        services.update_cells(matrix, request.data["cells"], acting_user=request.user)
+        matrix.refresh_from_db()
+        return Response(
+            s.MatrixDetailSerializer(matrix, context={"request": request, "cells": cells_payload(matrix)}).data
+        )
+
+    def _transition(self, request, func, **kwargs):
+        matrix = func(self.get_object(), acting_user=request.user, **kwargs)
+        return Response(s.MatrixSerializer(matrix).data)
+
+    @extend_schema(summary="Submit a draft for review (State official)", request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, services.submit)
+
+    @extend_schema(summary="Send back to the State with comments (expert)", request=s.RequestChangesSerializer)
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, pk=None):
+        data = s.RequestChangesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._transition(request, services.request_changes, comment=data.validated_data.get("comment", ""))
+
+    @extend_schema(summary="Approve (expert); published at once if the State has consented", request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, services.approve)
+
+    @extend_schema(summary="Give or withdraw consent to publish (State official)", request=s.ConsentSerializer)
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        data = s.ConsentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._transition(request, services.set_consent, consent=data.validated_data["consent"])
+
+    @extend_schema(
+        summary="Cell-level differences from another version",
+        parameters=[OpenApiParameter("against", int, required=True, description="id of the other version")],
+        responses={200: s.DiffSerializer},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def diff(self, request, pk=None):
+        matrix = self.get_object()
+        against = request.query_params.get("against", "")
+        if not against.isdigit():
+            raise ValidationError({"against": [_("Give the id of the version to compare with: ?against=ID.")]})
+        other = services.get_visible(request.user, int(against), self.get_queryset())
+        return Response({"matrix": matrix.pk, "against": other.pk, "changes": services.diff(other, matrix)})
+
+    @extend_schema(
+        summary="Comments per cell", request=s.CommentSerializer, responses={200: s.CommentSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def comments(self, request, pk=None):
+        matrix = self.get_object()
+        if request.method == "GET":
+            comments = Comment.objects.filter(matrix=matrix).select_related("author")
+            return Response(s.CommentSerializer(comments, many=True).data)
+        data = s.CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.add_comment(
+            matrix,
+            row=data.validated_data["row_code"],
+            column=data.validated_data["column"],
+            aspect=data.validated_data["aspect"],
+            body=data.validated_data["body"],
+            acting_user=request.user,
+        )
+        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class GapsView(APIView):
+    """Applicable cells with no information or a `?`, in each regime's latest version you may see."""
+
+    @extend_schema(
+        summary="A State's gaps",
+        parameters=[OpenApiParameter("state", str, required=True, description="ISO alpha-3 code")],
+        responses={200: s.GapsSerializer},
+    )
+    def get(self, request):
+        unknown = set(request.query_params) - {"state"}
+        if unknown:
+            raise ValidationError({"detail": _("Unknown parameter(s): %(p)s.") % {"p": ", ".join(sorted(unknown))}})
+        code = request.query_params.get("state", "")
+        if not code:
+            raise ValidationError({"state": [_("Give the State: ?state=ISO3.")]})
+        state = get_object_or_404(State, iso3__iexact=code)
+        return Response(services.state_gaps(state, request.user))
