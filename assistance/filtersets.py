@@ -2,9 +2,10 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import AssistanceArea, Column, Provider
+from assistance.models import AssistanceArea, AssistanceRequest, Column, Provider
+from matrices.models import Regime
 from portal.core.filters import CodeFilter
-from states.models import RegionalGroup
+from states.models import RegionalGroup, State
 
 
 class ProviderFilterSet(django_filters.FilterSet):
@@ -25,8 +26,48 @@ class ProviderFilterSet(django_filters.FilterSet):
         fields = ["area", "column", "region", "kind"]
 
     def filter_column(self, queryset, name, value):
-        # JSON containment is not portable to SQLite; the list of providers is short.
-        return queryset.filter(pk__in=[p.pk for p in Provider.objects.only("columns") if value in p.columns])
+        # JSON containment is not portable to SQLite: match the serialised list instead.
+        return queryset.filter(columns__icontains=f'"{value}"')
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(Q(serves_all_regions=True) | Q(regions=value)).distinct()
+
+
+class RequestFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AssistanceRequest.Status.choices)
+    area = CodeFilter(label=_("Area of assistance"), queryset=AssistanceArea.objects.all(), to_field_name="code")
+    column = django_filters.ChoiceFilter(label=_("Weapon column"), choices=Column.choices, method="filter_column")
+    state = CodeFilter(label=_("State"), queryset=State.objects.all(), to_field_name="iso3")
+    region = CodeFilter(
+        label=_("UN regional group"),
+        queryset=RegionalGroup.objects.all(),
+        to_field_name="name",
+        field_name="state__region",
+    )
+    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
+
+    class Meta:
+        model = AssistanceRequest
+        fields = ["status", "area", "column", "state", "region", "submitted_after"]
+
+    def filter_column(self, queryset, name, value):
+        # JSON containment is not portable to SQLite: match the serialised list instead.
+        return queryset.filter(columns__icontains=f'"{value}"')
+
+
+class TurnaroundFilterSet(django_filters.FilterSet):
+    """The filters of the turnaround figures (applied by assistance.metrics, not to a queryset)."""
+
+    provider = CodeFilter(queryset=Provider.objects.all(), to_field_name="slug", method="keep")
+    area = CodeFilter(queryset=AssistanceArea.objects.all(), to_field_name="code", method="keep")
+    region = CodeFilter(queryset=RegionalGroup.objects.all(), to_field_name="name", method="keep")
+    regime = CodeFilter(queryset=Regime.objects.all(), to_field_name="code", method="keep")
+    since = django_filters.DateFilter(method="keep")
+    until = django_filters.DateFilter(method="keep")
+
+    class Meta:
+        model = AssistanceRequest
+        fields = ["provider", "area", "region", "regime", "since", "until"]
+
+    def keep(self, queryset, name, value):
+        return queryset

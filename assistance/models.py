@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from states.models import RegionalGroup
+from states.models import RegionalGroup, State
+
+MAX_TEXT = 4000
 
 
 class Column(models.TextChoices):
@@ -49,6 +53,13 @@ class Provider(models.Model):
     regions = models.ManyToManyField(RegionalGroup, verbose_name=_("regions"), related_name="providers", blank=True)
     languages = models.JSONField(_("languages"), default=list)
     note = models.TextField(_("note"), blank=True)
+    # How many requests it can lead at once; routing prefers providers with room.
+    capacity = models.PositiveIntegerField(_("capacity (open requests)"), default=5)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # Optional: matched requests are also POSTed here, signed with HMAC-SHA256 of the body.
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=100, blank=True)
+    active = models.BooleanField(_("receives requests"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -56,3 +67,208 @@ class Provider(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AssistanceType(models.TextChoices):
+    LEGISLATIVE_DRAFTING = "legislative_drafting", _("Legislative drafting")
+    TRAINING = "training", _("Training")
+    EQUIPMENT = "equipment", _("Equipment")
+    EXPERT_ADVICE = "expert_advice", _("Expert advice")
+    WORKSHOP = "workshop", _("Workshop")
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one place that decides who sees which request.
+
+        The public sees requests published with the State's consent (once submitted); a State
+        official sees all of their State's and the published ones; provider staff see those routed
+        to their organisation and the published ones; experts and administrators see everything.
+        """
+        published = Q(consent_to_publish=True) & ~Q(status__in=[AssistanceRequest.Status.DRAFT])
+        if user is None or not user.is_authenticated:
+            return self.filter(published)
+        if user.is_expert or user.is_portal_admin:
+            return self
+        if user.is_state_official:
+            return self.filter(published | Q(state_id=user.state_id))
+        if user.is_provider_staff:
+            return self.filter(
+                published | Q(pk__in=Match.objects.filter(provider_id=user.provider_id).values("request_id"))
+            )
+        return self.filter(published)
+
+
+class AssistanceRequest(models.Model):
+    """A State's request for assistance in one subject area: the Committee's assistance template."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        ROUTED = "routed", _("routed")
+        UNMATCHED = "unmatched", _("unmatched")
+        CLAIMED = "claimed", _("claimed")
+        DELIVERED = "delivered", _("delivered")
+        CLOSED = "closed", _("closed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="assistance_requests")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    area = models.ForeignKey(AssistanceArea, verbose_name=_("area"), on_delete=models.PROTECT, related_name="requests")
+    columns = models.JSONField(_("weapon columns"), default=list)
+    assistance_type = models.CharField(_("type of assistance"), max_length=24, choices=AssistanceType.choices)
+    title = models.CharField(_("title"), max_length=200)
+    beneficiary_agencies = models.TextField(_("agencies that would benefit"), max_length=MAX_TEXT, blank=True)
+    timeline = models.CharField(_("timeline"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    preferred_providers = models.ManyToManyField(Provider, blank=True, related_name="preferred_by")
+    approached_providers = models.ManyToManyField(Provider, blank=True, related_name="approached_by")
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    consent_to_publish = models.BooleanField(_("consent to publish the request"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    claimed_by = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="claimed")
+    delivery_summary = models.TextField(_("delivery summary"), max_length=MAX_TEXT, blank=True)
+    feedback_rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    feedback_comment = models.TextField(_("feedback"), max_length=MAX_TEXT, blank=True)
+    # Every transition is stamped when it happens, never recomputed.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    routed_at = models.DateTimeField(_("routed"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("assistance request")
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="feedback_rating_range",
+                condition=Q(feedback_rating__isnull=True) | Q(feedback_rating__gte=1, feedback_rating__lte=5),
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.state.iso3} {self.title}"
+
+
+class Need(models.Model):
+    """One specific need of a request, pointing at the matrix cells it addresses."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="needs")
+    description = models.TextField(_("description"), max_length=MAX_TEXT)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["request", "order", "id"]
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class NeedCell(models.Model):
+    """A matrix cell a need addresses (a gap: blank or `?`)."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="cells")
+    matrix = models.ForeignKey("matrices.Matrix", on_delete=models.PROTECT, related_name="+")
+    row_code = models.CharField(max_length=60)
+    column = models.CharField(max_length=3)
+    aspect = models.CharField(max_length=12)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["need", "matrix", "row_code", "column", "aspect"], name="unique_need_cell")
+        ]
+
+    def __str__(self):
+        return f"{self.row_code} {self.column}/{self.aspect}"
+
+
+class Match(models.Model):
+    """A provider chosen for a request, with its score and the reasons, so anyone can see why."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="matches")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="matches")
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    assigned_by_expert = models.BooleanField(default=False)
+    # A provider that joins a claimed request to support the lead.
+    supporting_since = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "-score", "provider__name"]
+        constraints = [models.UniqueConstraint(fields=["request", "provider"], name="unique_match")]
+
+    def __str__(self):
+        return f"{self.request_id} -> {self.provider.slug} ({self.score:.1f})"
+
+
+class RoutingJob(models.Model):
+    """The durable record that a request must be routed: the Celery message is only a hint.
+
+    Written in the same transaction as the submission; a beat task re-drives pending jobs whose
+    message was lost (broker down, worker killed)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="routing_jobs")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # Escalation re-routes wider: more providers, area no longer required.
+    widen = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"routing job {self.pk} for request {self.request_id} ({self.status})"
+
+
+class ProgressReport(models.Model):
+    """A provider's note on how the assistance is going."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="progress")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(max_length=MAX_TEXT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"progress on {self.request_id} by {self.provider_id}"
+
+
+class Notification(models.Model):
+    """A message to a provider about a match: by e-mail, and by signed webhook when it has one."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        WEBHOOK = "webhook", _("webhook")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["match", "channel"], name="unique_notification")]
+
+    def __str__(self):
+        return f"{self.channel} for match {self.match_id}"

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from assistance.api.views import ProviderViewSet
+from assistance.api.views import ProviderViewSet, RequestViewSet, TurnaroundView
 from matrices.api.views import GapsView, MatrixViewSet, RegimeViewSet
 from portal.accounts.api.views import MeView
 from states.api.views import StateViewSet
@@ -12,11 +12,13 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("states", StateViewSet, basename="state")
 router.register("assistance/providers", ProviderViewSet, basename="provider")
+router.register("assistance/requests", RequestViewSet, basename="assistance-request")
 router.register("regimes", RegimeViewSet, basename="regime")
 router.register("matrices", MatrixViewSet, basename="matrix")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("gaps/", GapsView.as_view(), name="gaps"),
+    path("assistance/turnaround/", TurnaroundView.as_view(), name="turnaround"),
     *router.urls,
 ]

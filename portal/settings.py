@@ -196,7 +196,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.core.tasks.record_heartbeat", "schedule": 60.0},
+    "redrive-routing-jobs": {"task": "assistance.redrive_pending_jobs", "schedule": 5.0},
+    "escalate-unclaimed-requests": {"task": "assistance.escalate_unclaimed", "schedule": 3600.0},
+    "refresh-turnaround": {"task": "assistance.refresh_turnaround", "schedule": 600.0},
 }
+
+# Assistance routing.
+ASSISTANCE_MAX_MATCHES = env_int("PORTAL_ASSISTANCE_MAX_MATCHES", 3)
+ASSISTANCE_ESCALATE_AFTER_DAYS = env_int("PORTAL_ASSISTANCE_ESCALATE_AFTER_DAYS", 14)
+ASSISTANCE_REDRIVE_AFTER_SECONDS = env_int("PORTAL_ASSISTANCE_REDRIVE_AFTER_SECONDS", 5)
+# Fault injection for the reliability tests only: pause inside the routing transaction.
+ASSISTANCE_ROUTING_PAUSE_SECONDS = float(env_str("PORTAL_ASSISTANCE_ROUTING_PAUSE_SECONDS", "0") or 0)
 
 if REDIS_URL:
     CACHES = {

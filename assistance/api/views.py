@@ -1,16 +1,227 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from assistance.api.serializers import ProviderSerializer
-from assistance.filtersets import ProviderFilterSet
-from assistance.models import Provider
+from assistance import metrics, services
+from assistance.api import serializers as s
+from assistance.filtersets import ProviderFilterSet, RequestFilterSet, TurnaroundFilterSet
+from assistance.models import AssistanceRequest, Provider
+from portal.core.api import UnknownParameter
+from portal.core.idempotency import idempotent
+from states.models import State
 
 
 @extend_schema_view(list=extend_schema(summary="List assistance providers"))
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
     """Organisations and States that offer assistance, with the profile requests are matched on. Public."""
 
-    queryset = Provider.objects.prefetch_related("areas", "regions").order_by("name")
-    serializer_class = ProviderSerializer
+    queryset = Provider.objects.filter(active=True).prefetch_related("areas", "regions").order_by("name")
+    serializer_class = s.ProviderSerializer
     filterset_class = ProviderFilterSet
     lookup_field = "slug"
+
+
+def template_data(request_obj: AssistanceRequest) -> dict:
+    """A request's current template as the services take it (for PATCH, which merges)."""
+    return {
+        "area": request_obj.area.code,
+        "columns": request_obj.columns,
+        "assistance_type": request_obj.assistance_type,
+        "title": request_obj.title,
+        "beneficiary_agencies": request_obj.beneficiary_agencies,
+        "timeline": request_obj.timeline,
+        "language": request_obj.language,
+        "contact_person": request_obj.contact_person,
+        "consent_to_publish": request_obj.consent_to_publish,
+        "preferred_providers": [p.slug for p in request_obj.preferred_providers.all()],
+        "approached_providers": [p.slug for p in request_obj.approached_providers.all()],
+        "needs": [
+            {
+                "description": need.description,
+                "cells": [
+                    {"matrix": c.matrix_id, "row": c.row_code, "column": c.column, "aspect": c.aspect}
+                    for c in need.cells.all()
+                ],
+            }
+            for need in request_obj.needs.all()
+        ],
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Assistance requests you may see (providers: those routed to them)"),
+    retrieve=extend_schema(summary="One request with its needs, matches and timestamps"),
+    create=extend_schema(summary="Start a draft request (State official)", request=s.RequestInput),
+    partial_update=extend_schema(summary="Change a draft request (State official)", request=s.RequestInput),
+)
+class RequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    filterset_class = RequestFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            AssistanceRequest.objects.visible_to(self.request.user)
+            .select_related("state", "area", "claimed_by")
+            .prefetch_related(
+                "needs__cells", "matches__provider", "preferred_providers", "approached_providers", "progress__provider"
+            )
+            .order_by("-created_at", "-id")
+        )
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return []
+        return [IsAuthenticated()]
+
+    def get_serializer_class(self):
+        return s.RequestDetailSerializer if self.action == "retrieve" else s.RequestSerializer
+
+    def get_object(self):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise NotFound(_("A request id is a number.")) from None
+        return services.get_visible(self.request.user, pk, self.get_queryset())
+
+    def _answer(self, request_obj, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=request_obj.pk)
+        return Response(s.RequestDetailSerializer(fresh, context={"request": self.request}).data, status=code)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": _("Send the request as a JSON object.")})
+        code = request.data.get("state") or (request.user.state.iso3 if request.user.state_id else "")
+        state = State.objects.filter(iso3__iexact=str(code)).first()
+        if state is None:
+            raise ValidationError({"state": [_("Give the State's ISO alpha-3 code.")]})
+        created = services.create_request(state, request.data, acting_user=request.user)
+        return self._answer(created, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise ValidationError({"detail": _("Use PATCH.")})
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": _("Send the changes as a JSON object.")})
+        current = self.get_object()
+        data = {**template_data(current), **{k: v for k, v in request.data.items() if k != "state"}}
+        return self._answer(services.update_request(current, data, acting_user=request.user))
+
+    def _act(self, request, func, **kwargs):
+        return self._answer(func(self.get_object(), acting_user=request.user, **kwargs))
+
+    @extend_schema(summary="Submit the completed template for routing", request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._act(request, services.submit_request)
+
+    @extend_schema(summary="Withdraw the request (State official, before delivery)", request=None)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act(request, services.withdraw_request)
+
+    @extend_schema(
+        summary="Claim the lead (provider the request was routed to); 409 already-claimed for the others",
+        request=None,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def claim(self, request, pk=None):
+        return self._act(request, services.claim_request)
+
+    @extend_schema(summary="Give the claim back: the request returns to routed", request=None)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        return self._act(request, services.release_request)
+
+    @extend_schema(summary="Join a claimed request as a supporting provider", request=None)
+    @action(detail=True, methods=["post"])
+    def join(self, request, pk=None):
+        request_obj = self.get_object()
+        services.join_request(request_obj, acting_user=request.user)
+        return self._answer(request_obj)
+
+    @extend_schema(summary="Report progress (lead or supporting provider)", request=s.ProgressInput)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        data = s.ProgressInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        request_obj = self.get_object()
+        services.report_progress(request_obj, note=data.validated_data["note"], acting_user=request.user)
+        return self._answer(request_obj)
+
+    @extend_schema(summary="Mark delivered with a summary (the lead provider)", request=s.DeliverInput)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        data = s.DeliverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(request, services.deliver_request, summary=data.validated_data["summary"])
+
+    @extend_schema(
+        summary="Rate the assistance delivered (State official); closes the request", request=s.FeedbackInput
+    )
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        data = s.FeedbackInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(
+            request, services.give_feedback, rating=data.validated_data["rating"],
+            comment=data.validated_data.get("comment", ""),
+        )  # fmt: skip
+
+    @extend_schema(summary="Route again, wider (expert)", request=None)
+    @action(detail=True, methods=["post"])
+    def reroute(self, request, pk=None):
+        request_obj = self.get_object()
+        services.reroute_request(request_obj, acting_user=request.user)
+        return self._answer(request_obj, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="Match a provider by hand (expert)", request=s.AssignInput)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = s.AssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        provider = Provider.objects.filter(slug=data.validated_data["provider"]).first()
+        if provider is None:
+            raise ValidationError({"provider": [_("Unknown provider.")]})
+        request_obj = self.get_object()
+        services.assign_provider(request_obj, provider, acting_user=request.user)
+        return self._answer(request_obj)
+
+    @extend_schema(summary="Other providers active in the same State", responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="active-providers", filterset_class=None, pagination_class=None)
+    def active_providers(self, request, pk=None):
+        request_obj = self.get_object()
+        return Response(services.active_providers_in_state(request_obj.state_id, exclude_request=request_obj.pk))
+
+
+class TurnaroundView(APIView):
+    """Time to route, claim and deliver: median and 90th percentile, by provider, area, region and regime."""
+
+    @extend_schema(
+        summary="Turnaround figures (public aggregates)",
+        parameters=[
+            OpenApiParameter(name, str, required=False)
+            for name in ("provider", "area", "region", "regime", "since", "until")
+        ],
+        responses={200: dict},
+    )
+    def get(self, request):
+        unknown = set(request.query_params) - set(TurnaroundFilterSet.base_filters)
+        if unknown:
+            raise UnknownParameter(_("Unknown query parameter(s): %(p)s.") % {"p": ", ".join(sorted(unknown))})
+        if not request.query_params:
+            return Response(metrics.cached_figures())
+        form = TurnaroundFilterSet(request.query_params, queryset=AssistanceRequest.objects.none()).form
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        return Response(metrics.turnaround(**form.cleaned_data))

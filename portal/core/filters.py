@@ -1,10 +1,29 @@
 """Filters shared by the apps' filtersets."""
 
 import django_filters
+from django.core.exceptions import MultipleObjectsReturned, ValidationError
+from django_filters import fields as filter_fields
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+
+
+class CodeChoiceField(filter_fields.ModelChoiceField):
+    """A reference object by its code, in any case: `jam`, `JAM`; `cwc`, `CWC`."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        try:
+            return self.queryset.get(**{f"{key}__iexact": str(value).strip()})
+        except (ValueError, TypeError, self.queryset.model.DoesNotExist, MultipleObjectsReturned):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class CodeFilter(django_filters.ModelChoiceFilter):
     """Picks a reference object by its public code (a region's name, an organisation's code...)."""
+
+    field_class = CodeChoiceField

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,3 +16,20 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname} ({self.last_seen:%Y-%m-%d %H:%M:%S})"
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to a POST with an Idempotency-Key, replayed when the client retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    path = models.CharField(max_length=200)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key", "path"], name="unique_idempotency_key")]
+
+    def __str__(self):
+        return f"{self.key} {self.path}"

@@ -1,0 +1,615 @@
+"""Everything that changes an assistance request: the only code that moves its status.
+
+Web forms, API actions and Celery tasks call these functions. Each write is atomic and audited;
+status changes are compare-and-swap UPDATEs on the request row, so exactly one concurrent caller
+wins (a claim above all).
+"""
+
+import logging
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assistance import routing
+from assistance.models import (
+    MAX_TEXT,
+    AssistanceArea,
+    AssistanceRequest,
+    AssistanceType,
+    Column,
+    Match,
+    Need,
+    NeedCell,
+    ProgressReport,
+    Provider,
+    RoutingJob,
+)
+from portal.audit.services import record, snapshot
+from portal.core.exceptions import DomainError, InvalidInput, InvalidTransition, NotAllowed, NotVisible
+
+logger = logging.getLogger(__name__)
+R = AssistanceRequest.Status
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es", "pt", "nl"]
+MAX_NEEDS = 20
+REQUEST_FIELDS = [
+    "status", "area", "columns", "assistance_type", "title", "beneficiary_agencies", "timeline", "language",
+    "contact_person", "consent_to_publish", "claimed_by",
+]  # fmt: skip
+
+
+class AlreadyClaimed(DomainError):
+    code = "already-claimed"
+    default_message = "Another provider has already claimed this request."
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may do what
+
+
+def is_official_of(user, state_id):
+    return bool(user and user.is_authenticated and user.is_state_official and user.state_id == state_id)
+
+
+def is_expert(user):
+    return bool(user and user.is_authenticated and (user.is_expert or user.is_portal_admin))
+
+
+def provider_of(user):
+    """The provider organisation of a provider-staff user, else NotAllowed."""
+    if not (user and user.is_authenticated and user.is_provider_staff and user.provider_id):
+        raise NotAllowed(_("Only provider staff may do this."))
+    return user.provider
+
+
+def get_visible(user, pk, queryset=None) -> AssistanceRequest:
+    queryset = (queryset if queryset is not None else AssistanceRequest.objects).visible_to(user)
+    request = queryset.select_related("state__region", "area", "claimed_by").filter(pk=pk).first()
+    if request is None:
+        raise NotVisible(_("No assistance request %(id)s that you may see.") % {"id": pk})
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# The template: validation shared by the web form and the API
+
+
+def _text(data, name, errors, *, required=False, max_length=MAX_TEXT):
+    value = data.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[name] = [_("Must be text.")]
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[name] = [_("This field is required.")]
+    elif len(value) > max_length:
+        errors[name] = [_("At most %(max)s characters (this has %(n)s).") % {"max": max_length, "n": len(value)}]
+    elif HTML_TAG.search(value):
+        errors[name] = [_("Plain text only: HTML tags are not allowed.")]
+    return value
+
+
+def clean_template(state, data: dict, *, user) -> dict:
+    """Check the assistance template filled by a State; returns cleaned values or raises InvalidInput.
+
+    `data` is what a form or a JSON client sends: codes for the area, slugs for providers, needs
+    with the matrix cells they address (`{"matrix": id, "row", "column", "aspect"}`).
+    """
+    from matrices.models import Matrix
+    from matrices.services import layout
+
+    if not isinstance(data, dict):
+        raise InvalidInput(_("Send the request as an object."))
+    errors = {}
+    cleaned = {
+        "title": _text(data, "title", errors, required=True, max_length=200),
+        "beneficiary_agencies": _text(data, "beneficiary_agencies", errors),
+        "timeline": _text(data, "timeline", errors, max_length=200),
+        "contact_person": _text(data, "contact_person", errors, max_length=200),
+        "consent_to_publish": bool(data.get("consent_to_publish", False)),
+    }
+    area_code = data.get("area")
+    cleaned["area"] = AssistanceArea.objects.filter(code=area_code).first() if isinstance(area_code, str) else None
+    if cleaned["area"] is None:
+        errors["area"] = [_("Choose an area of assistance (unknown: %(code)s).") % {"code": area_code}]
+    columns = data.get("columns") or []
+    if not isinstance(columns, list) or not columns or not set(columns) <= set(Column.values):
+        errors["columns"] = [_("Choose one or more of NW, CW, BW, MD.")]
+    else:
+        cleaned["columns"] = [c for c in Column.values if c in columns]
+    if data.get("assistance_type") not in AssistanceType.values:
+        errors["assistance_type"] = [_("Choose a type of assistance: %(t)s.") % {"t": ", ".join(AssistanceType.values)}]
+    else:
+        cleaned["assistance_type"] = data["assistance_type"]
+    language = data.get("language") or "en"
+    if language not in LANGUAGES:
+        errors["language"] = [_("Unknown language %(l)s.") % {"l": language}]
+    cleaned["language"] = language
+    for name in ("preferred_providers", "approached_providers"):
+        slugs = data.get(name) or []
+        if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+            errors[name] = [_("Give a list of provider slugs.")]
+            continue
+        providers = list(Provider.objects.filter(slug__in=slugs))
+        unknown = sorted(set(slugs) - {p.slug for p in providers})
+        if unknown:
+            errors[name] = [_("Unknown provider(s): %(s)s.") % {"s": ", ".join(unknown)}]
+        cleaned[name] = providers
+
+    needs = data.get("needs") or []
+    need_errors, cleaned_needs = {}, []
+    if not isinstance(needs, list) or len(needs) > MAX_NEEDS:
+        errors["needs"] = [_("Give a list of at most %(n)s needs.") % {"n": MAX_NEEDS}]
+        needs = []
+    matrix_ids = {
+        cell.get("matrix")
+        for need in needs
+        if isinstance(need, dict)
+        for cell in (need.get("cells") or [])
+        if isinstance(cell, dict)
+    }
+    matrices = {
+        m.pk: m
+        for m in Matrix.objects.visible_to(user)
+        .filter(state=state, pk__in=[m for m in matrix_ids if isinstance(m, int)])
+        .select_related("template__regime")
+    }
+    layouts = {pk: {spec.key for spec in layout(m.template)} for pk, m in matrices.items()}
+    for index, need in enumerate(needs):
+        problems = {}
+        if not isinstance(need, dict):
+            need_errors[str(index)] = {"need": [_("Each need must be an object.")]}
+            continue
+        description = _text(need, "description", problems, required=True)
+        cells = need.get("cells") or []
+        cleaned_cells = []
+        if not isinstance(cells, list):
+            problems["cells"] = [_("Give a list of matrix cells.")]
+            cells = []
+        for cell in cells:
+            key = (
+                (cell.get("row"), cell.get("column"), cell.get("aspect") or "framework")
+                if isinstance(cell, dict)
+                else None
+            )
+            matrix_id = cell.get("matrix") if isinstance(cell, dict) else None
+            if matrix_id not in matrices:
+                problems["cells"] = [_("Matrix %(m)s is not one of your State's versions.") % {"m": matrix_id}]
+            elif key not in layouts[matrix_id]:
+                problems["cells"] = [
+                    _("Matrix %(m)s has no cell %(k)s.") % {"m": matrix_id, "k": " ".join(map(str, key))}
+                ]
+            else:
+                cleaned_cells.append((matrix_id, *key))
+        if problems:
+            need_errors[str(index)] = problems
+        else:
+            cleaned_needs.append({"description": description, "cells": sorted(set(cleaned_cells))})
+    if need_errors:
+        errors["needs"] = need_errors
+    cleaned["needs"] = cleaned_needs
+    if errors:
+        raise InvalidInput(_("The request is not complete or not valid; nothing was saved."), errors=errors)
+    return cleaned
+
+
+def _save_template(request, cleaned):
+    for name in ("title", "beneficiary_agencies", "timeline", "contact_person", "consent_to_publish", "area",
+                 "columns", "assistance_type", "language"):  # fmt: skip
+        setattr(request, name, cleaned[name])
+    request.save()
+    request.preferred_providers.set(cleaned["preferred_providers"])
+    request.approached_providers.set(cleaned["approached_providers"])
+    request.needs.all().delete()
+    for order, need in enumerate(cleaned["needs"]):
+        saved = Need.objects.create(request=request, description=need["description"], order=order)
+        NeedCell.objects.bulk_create(
+            NeedCell(need=saved, matrix_id=m, row_code=r, column=c, aspect=a) for m, r, c, a in need["cells"]
+        )
+
+
+@transaction.atomic
+def create_request(state, data: dict, *, acting_user) -> AssistanceRequest:
+    """A new draft request of `state`, by one of its officials."""
+    if not is_official_of(acting_user, state.pk):
+        raise NotAllowed(_("Only the State's officials ask for assistance on its behalf."))
+    cleaned = clean_template(state, data, user=acting_user)
+    request = AssistanceRequest(state=state, created_by=acting_user)
+    _save_template(request, cleaned)
+    record("request.create", request, actor=acting_user, after=snapshot(request, REQUEST_FIELDS))
+    return request
+
+
+@transaction.atomic
+def update_request(request: AssistanceRequest, data: dict, *, acting_user) -> AssistanceRequest:
+    if not is_official_of(acting_user, request.state_id):
+        raise NotAllowed(_("Only the State's officials change its requests."))
+    request = AssistanceRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != R.DRAFT:
+        raise InvalidTransition(
+            _("Only a draft can be changed; this request is %(s)s.") % {"s": request.get_status_display()}
+        )
+    before = snapshot(request, REQUEST_FIELDS)
+    _save_template(request, clean_template(request.state, data, user=acting_user))
+    record("request.update", request, actor=acting_user, before=before, after=snapshot(request, REQUEST_FIELDS))
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# Status changes
+
+
+def _cas(request, *, from_statuses, verb, acting_user, extra_filter=None, **changes):
+    """Move the request's status with one conditional UPDATE; returns the fresh row or None."""
+    queryset = AssistanceRequest.objects.filter(pk=request.pk, status__in=from_statuses)
+    if extra_filter is not None:
+        queryset = queryset.filter(extra_filter)
+    if queryset.update(**changes) != 1:
+        return None
+    before = {"status": request.status}
+    request.refresh_from_db()
+    record(verb, request, actor=acting_user, before=before, after=snapshot(request, ["status", "claimed_by"]))
+    return request
+
+
+def _refuse(request, action):
+    current = AssistanceRequest.objects.filter(pk=request.pk).values_list("status", flat=True).first()
+    raise InvalidTransition(
+        _("Cannot %(action)s a request that is %(status)s.") % {"action": action, "status": R(current).label},
+        code="invalid-transition",
+    )
+
+
+@transaction.atomic
+def submit_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+    """Submit the completed template: a pending routing job is written in the same transaction."""
+    if not is_official_of(acting_user, request.state_id):
+        raise NotAllowed(_("Only the State's officials submit its requests."))
+    needs = list(request.needs.all())
+    errors = {}
+    if not needs:
+        errors["needs"] = [_("Describe at least one specific need: a vague request cannot be routed.")]
+    if not request.columns:
+        errors["columns"] = [_("Choose the weapon columns the request is about.")]
+    if errors:
+        raise InvalidInput(_("The request is not specific enough to submit."), errors=errors)
+    now = timezone.now()
+    if _cas(request, from_statuses=[R.DRAFT], verb="request.submit", acting_user=acting_user, submitted_at=now) is None:
+        _refuse(request, _("submit"))
+    job = RoutingJob.objects.create(request=request)
+    enqueue_routing(job)
+    return request
+
+
+def enqueue_routing(job: RoutingJob) -> None:
+    """Ask a worker to route `job` once the transaction commits; the beat sweeper covers a lost message."""
+    from assistance.tasks import route_request_task
+    from portal.core.tasks import enqueue
+
+    RoutingJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
+    enqueue(route_request_task, job.pk)
+
+
+@transaction.atomic
+def withdraw_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+    if not is_official_of(acting_user, request.state_id):
+        raise NotAllowed(_("Only the State's officials withdraw its requests."))
+    done = _cas(
+        request, from_statuses=[R.DRAFT, R.SUBMITTED, R.ROUTED, R.UNMATCHED, R.CLAIMED], verb="request.withdraw",
+        acting_user=acting_user, withdrawn_at=timezone.now(),  status=R.WITHDRAWN,
+    )  # fmt: skip
+    if done is None:
+        _refuse(request, _("withdraw"))
+    return done
+
+
+def route(job_id: int) -> str:
+    """Route the request of a pending job, exactly once: the job row is locked and re-checked.
+
+    Everything happens in one transaction: a worker killed half-way leaves the job pending, and the
+    sweeper sends it again. A second run for the same job does nothing.
+    """
+    with transaction.atomic():
+        job = (
+            RoutingJob.objects.select_for_update(skip_locked=True)
+            .filter(pk=job_id, status=RoutingJob.Status.PENDING)
+            .first()
+        )
+        if job is None:
+            return "skipped"
+        RoutingJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+        request = (
+            AssistanceRequest.objects.select_for_update()
+            .select_related("state", "area")
+            .prefetch_related("preferred_providers")
+            .get(pk=job.request_id)
+        )
+        _fault_injection_pause()
+        outcome = "ignored"
+        new_matches = []
+        if request.status in (R.SUBMITTED, R.UNMATCHED) or (job.widen and request.status == R.ROUTED):
+            candidates = routing.score_providers(
+                request,
+                Provider.objects.filter(active=True).prefetch_related("areas", "regions"),
+                region_id=request.state.region_id,
+                open_load=_open_load(),
+                claim_hours=_claim_hours(),
+                widen=job.widen,
+            )
+            existing = set(request.matches.values_list("provider_id", flat=True))
+            new_matches = [
+                Match(request=request, provider=c.provider, score=c.score, reasons=c.reasons)
+                for c in candidates
+                if c.provider.pk not in existing
+            ]
+            Match.objects.bulk_create(new_matches)
+            now = timezone.now()
+            if candidates or existing:
+                changes = {"status": R.ROUTED}
+                if request.routed_at is None:
+                    changes["routed_at"] = now
+                AssistanceRequest.objects.filter(pk=request.pk).update(**changes)
+                outcome = "routed"
+            else:
+                AssistanceRequest.objects.filter(pk=request.pk).update(status=R.UNMATCHED)
+                outcome = "unmatched"
+            record(
+                f"request.{outcome}",
+                request,
+                actor=None,
+                before={"status": request.status},
+                after={"status": outcome, "matches": [[c.provider.slug, c.score, c.reasons] for c in candidates]},
+            )
+        RoutingJob.objects.filter(pk=job.pk).update(status=RoutingJob.Status.DONE, finished_at=timezone.now())
+        match_ids = [m.pk for m in new_matches]
+        if match_ids:
+            transaction.on_commit(lambda: _notify_matches(match_ids))
+        if outcome == "unmatched":
+            transaction.on_commit(lambda: _alert_experts(request.pk, "unmatched"))
+    return outcome
+
+
+def _fault_injection_pause():
+    """Lets the reliability tests kill a worker in the middle of routing (0 in production)."""
+    seconds = float(getattr(settings, "ASSISTANCE_ROUTING_PAUSE_SECONDS", 0) or 0)
+    if seconds:
+        import time
+
+        time.sleep(seconds)
+
+
+def _open_load() -> dict:
+    rows = (
+        AssistanceRequest.objects.filter(status=R.CLAIMED)
+        .values("claimed_by_id")
+        .annotate(n=Count("id"))
+        .values_list("claimed_by_id", "n")
+    )
+    return dict(rows)
+
+
+def _claim_hours() -> dict:
+    hours = {}
+    since = timezone.now() - timedelta(days=730)
+    for provider_id, routed_at, claimed_at in AssistanceRequest.objects.filter(
+        claimed_at__isnull=False, routed_at__isnull=False, claimed_at__gte=since
+    ).values_list("claimed_by_id", "routed_at", "claimed_at"):
+        hours.setdefault(provider_id, []).append((claimed_at - routed_at).total_seconds() / 3600)
+    return hours
+
+
+def _notify_matches(match_ids):
+    from assistance.tasks import notify_provider_task
+    from portal.core.tasks import enqueue
+
+    for match_id in match_ids:
+        enqueue(notify_provider_task, match_id)
+
+
+def _alert_experts(request_id, reason):
+    from assistance.tasks import alert_experts_task
+    from portal.core.tasks import enqueue
+
+    enqueue(alert_experts_task, request_id, reason)
+
+
+def redrive_pending_jobs(*, older_than_seconds: float = 5) -> int:
+    """Send again every pending job whose message may have been lost. Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    jobs = list(
+        RoutingJob.objects.filter(status=RoutingJob.Status.PENDING)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+        .order_by("created_at")[:500]
+    )
+    for job in jobs:
+        with transaction.atomic():
+            enqueue_routing(job)
+    return len(jobs)
+
+
+@transaction.atomic
+def claim_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+    """The provider takes the lead. One conditional UPDATE: exactly one winner under any concurrency."""
+    provider = provider_of(acting_user)
+    if not Match.objects.filter(request_id=request.pk, provider=provider).exists():
+        raise NotVisible(_("No assistance request %(id)s routed to your organisation.") % {"id": request.pk})
+    claimed = _cas(
+        request, from_statuses=[R.ROUTED], verb="request.claim", acting_user=acting_user,
+        status=R.CLAIMED, claimed_by=provider, claimed_at=timezone.now(),
+    )  # fmt: skip
+    if claimed is not None:
+        return claimed
+    current = AssistanceRequest.objects.get(pk=request.pk)
+    if current.status == R.CLAIMED:
+        if current.claimed_by_id == provider.pk:
+            return current  # a retried claim by the winner acts once
+        raise AlreadyClaimed(_("Another provider has already claimed this request."))
+    raise InvalidTransition(
+        _("This request is %(s)s and cannot be claimed.") % {"s": current.get_status_display()}, code="not-claimable"
+    )
+
+
+@transaction.atomic
+def release_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+    provider = provider_of(acting_user)
+    released = _cas(
+        request, from_statuses=[R.CLAIMED], verb="request.release", acting_user=acting_user,
+        extra_filter=Q(claimed_by=provider), status=R.ROUTED, claimed_by=None, claimed_at=None,
+    )  # fmt: skip
+    if released is None:
+        _refuse(request, _("release"))
+    return released
+
+
+@transaction.atomic
+def join_request(request: AssistanceRequest, *, acting_user) -> Match:
+    """A matched provider joins a claimed request as a supporting provider."""
+    provider = provider_of(acting_user)
+    match = Match.objects.select_for_update().filter(request_id=request.pk, provider=provider).first()
+    if match is None:
+        raise NotVisible()
+    if request.status != R.CLAIMED or request.claimed_by_id == provider.pk:
+        raise InvalidTransition(_("Only a request another provider leads can be joined."))
+    if match.supporting_since is None:
+        match.supporting_since = timezone.now()
+        match.save(update_fields=["supporting_since"])
+        record("request.join", request, actor=acting_user, after={"provider": provider.slug})
+    return match
+
+
+@transaction.atomic
+def report_progress(request: AssistanceRequest, *, note: str, acting_user) -> ProgressReport:
+    provider = provider_of(acting_user)
+    lead = request.claimed_by_id == provider.pk
+    supporting = Match.objects.filter(request_id=request.pk, provider=provider, supporting_since__isnull=False).exists()
+    if request.status != R.CLAIMED or not (lead or supporting):
+        raise InvalidTransition(_("Progress is reported on a request your organisation has claimed or joined."))
+    errors = {}
+    note = _text({"note": note}, "note", errors, required=True)
+    if errors:
+        raise InvalidInput(_("The progress report was not saved."), errors=errors)
+    report = ProgressReport.objects.create(request=request, provider=provider, author=acting_user, note=note)
+    record("request.progress", request, actor=acting_user, after={"note": note})
+    return report
+
+
+@transaction.atomic
+def deliver_request(request: AssistanceRequest, *, summary: str, acting_user) -> AssistanceRequest:
+    provider = provider_of(acting_user)
+    errors = {}
+    summary = _text({"summary": summary}, "summary", errors, required=True)
+    if errors:
+        raise InvalidInput(_("Say what was delivered."), errors=errors)
+    delivered = _cas(
+        request, from_statuses=[R.CLAIMED], verb="request.deliver", acting_user=acting_user,
+        extra_filter=Q(claimed_by=provider), status=R.DELIVERED, delivered_at=timezone.now(), delivery_summary=summary,
+    )  # fmt: skip
+    if delivered is None:
+        if request.status == R.CLAIMED:
+            raise NotAllowed(_("Only the provider that claimed the request marks it delivered."))
+        _refuse(request, _("deliver"))
+    return delivered
+
+
+@transaction.atomic
+def give_feedback(request: AssistanceRequest, *, rating, comment: str, acting_user) -> AssistanceRequest:
+    if not is_official_of(acting_user, request.state_id):
+        raise NotAllowed(_("Only the State's officials give feedback on its requests."))
+    errors = {}
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        errors["rating"] = [_("Rate from 1 to 5.")]
+    comment = _text({"comment": comment}, "comment", errors)
+    if errors:
+        raise InvalidInput(_("The feedback was not saved."), errors=errors)
+    closed = _cas(
+        request, from_statuses=[R.DELIVERED], verb="request.feedback", acting_user=acting_user,
+        status=R.CLOSED, closed_at=timezone.now(), feedback_rating=rating, feedback_comment=comment,
+    )  # fmt: skip
+    if closed is None:
+        _refuse(request, _("give feedback on"))
+    return closed
+
+
+# ---------------------------------------------------------------------------------------------
+# Experts
+
+
+@transaction.atomic
+def reroute_request(request: AssistanceRequest, *, acting_user, widen=True) -> RoutingJob:
+    """Route again (wider by default): for unmatched, escalated or badly matched requests."""
+    if not is_expert(acting_user):
+        raise NotAllowed(_("Only the Committee's experts re-route requests."))
+    if request.status not in (R.ROUTED, R.UNMATCHED, R.SUBMITTED):
+        _refuse(request, _("re-route"))
+    if request.status == R.UNMATCHED:
+        AssistanceRequest.objects.filter(pk=request.pk, status=R.UNMATCHED).update(status=R.SUBMITTED)
+    job = RoutingJob.objects.create(request=request, widen=widen)
+    record("request.reroute", request, actor=acting_user, after={"widen": widen, "job": job.pk})
+    enqueue_routing(job)
+    return job
+
+
+@transaction.atomic
+def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_user) -> Match:
+    """An expert matches a provider by hand (informal match-making)."""
+    if not is_expert(acting_user):
+        raise NotAllowed(_("Only the Committee's experts assign providers."))
+    if request.status not in (R.SUBMITTED, R.ROUTED, R.UNMATCHED):
+        _refuse(request, _("assign a provider to"))
+    match, created = Match.objects.get_or_create(
+        request=request, provider=provider,
+        defaults={"score": 0, "reasons": [_("assigned by a Committee expert")], "assigned_by_expert": True},
+    )  # fmt: skip
+    changes = {"status": R.ROUTED}
+    if request.routed_at is None:
+        changes["routed_at"] = timezone.now()
+    AssistanceRequest.objects.filter(pk=request.pk).update(**changes)
+    record("request.assign", request, actor=acting_user, after={"provider": provider.slug})
+    if created:
+        transaction.on_commit(lambda: _notify_matches([match.pk]))
+    return match
+
+
+def escalate_unclaimed(*, days: float | None = None) -> int:
+    """Requests routed but unclaimed for too long: route wider once and alert the experts."""
+    days = days if days is not None else getattr(settings, "ASSISTANCE_ESCALATE_AFTER_DAYS", 14)
+    cutoff = timezone.now() - timedelta(days=days)
+    count = 0
+    for request in AssistanceRequest.objects.filter(status=R.ROUTED, routed_at__lt=cutoff, escalated_at__isnull=True):
+        with transaction.atomic():
+            if not AssistanceRequest.objects.filter(pk=request.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            ):
+                continue
+            job = RoutingJob.objects.create(request=request, widen=True)
+            record("request.escalate", request, actor=None, after={"days": days, "job": job.pk})
+            enqueue_routing(job)
+            transaction.on_commit(lambda pk=request.pk: _alert_experts(pk, "escalated"))
+            count += 1
+    return count
+
+
+def active_providers_in_state(state_id, *, exclude_request=None) -> list[dict]:
+    """Which providers lead or support assistance in a State now, so efforts are not duplicated."""
+    requests = AssistanceRequest.objects.filter(state_id=state_id, status__in=[R.CLAIMED, R.DELIVERED])
+    if exclude_request is not None:
+        requests = requests.exclude(pk=exclude_request)
+    active = {}
+    for request in requests.select_related("claimed_by", "area"):
+        active.setdefault(request.claimed_by.slug, {"provider": request.claimed_by.name, "areas": set()})
+        active[request.claimed_by.slug]["areas"].add(request.area.label)
+    for match in Match.objects.filter(request__in=requests, supporting_since__isnull=False).select_related(
+        "provider", "request__area"
+    ):
+        active.setdefault(match.provider.slug, {"provider": match.provider.name, "areas": set()})
+        active[match.provider.slug]["areas"].add(match.request.area.label)
+    return [
+        {"slug": slug, "provider": v["provider"], "areas": sorted(v["areas"])} for slug, v in sorted(active.items())
+    ]
