@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("states.urls")),
     path("", include("matrices.urls")),
+    path("assistance/", include("assistance.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("portal.api_urls", "api"))),
