@@ -281,7 +281,11 @@ def submit_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequ
     if errors:
         raise InvalidInput(_("The request is not specific enough to submit."), errors=errors)
     now = timezone.now()
-    if _cas(request, from_statuses=[R.DRAFT], verb="request.submit", acting_user=acting_user, submitted_at=now) is None:
+    submitted = _cas(
+        request, from_statuses=[R.DRAFT], verb="request.submit", acting_user=acting_user,
+        status=R.SUBMITTED, submitted_at=now,
+    )  # fmt: skip
+    if submitted is None:
         _refuse(request, _("submit"))
     job = RoutingJob.objects.create(request=request)
     enqueue_routing(job)

@@ -18,7 +18,7 @@ class ProviderSerializer(serializers.ModelSerializer):
 
 
 class NeedCellSerializer(serializers.Serializer):
-    matrix = serializers.IntegerField()
+    matrix = serializers.IntegerField(source="matrix_id")
     row = serializers.CharField(source="row_code")
     column = serializers.CharField()
     aspect = serializers.CharField()

@@ -1,0 +1,297 @@
+"""The assistance API: the lifecycle through every role, claims, idempotency, bad input, query counts."""
+
+import pytest
+
+from assistance.models import AssistanceRequest, Match, Provider
+from assistance.tests.helpers import draft_request, routed_request, template
+from matrices.tests.helpers import draft as matrix_draft
+from portal.audit.models import AuditEvent
+from portal.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/assistance/requests/"
+
+
+@pytest.fixture
+def clients(api_client, token_client, state_a_official, state_b_official, expert, provider_chemical, provider_nuclear):
+    return {
+        "public": api_client,
+        "official_a": token_client(state_a_official),
+        "official_b": token_client(state_b_official),
+        "expert": token_client(expert),
+        "opcw": token_client(provider_chemical),
+        "iaea": token_client(provider_nuclear),
+        "read_only_opcw": token_client(provider_chemical, read_only=True),
+    }
+
+
+@pytest.fixture
+def routed_to_opcw(state_a, state_a_official):
+    """A chemical request routed to the OPCW (and two others), not to the IAEA."""
+    request = routed_request(state_a, state_a_official, preferred_providers=["opcw"])
+    assert request.matches.filter(provider__slug="opcw").exists()
+    assert not request.matches.filter(provider__slug="iaea").exists()
+    return request
+
+
+def snapshot(request):
+    request.refresh_from_db()
+    return (request.status, request.claimed_by_id, request.matches.count(), AuditEvent.objects.count())
+
+
+def test_an_official_creates_and_submits_a_specific_request(
+    clients, state_a, state_a_official, django_capture_on_commit_callbacks
+):
+    matrix = matrix_draft(state_a, state_a_official)
+    data = template(
+        needs=[
+            {
+                "description": "Draft penal provisions",
+                "cells": [{"matrix": matrix.pk, "row": "OP2.MANUFACTURE", "column": "CW", "aspect": "enforcement"}],
+            }
+        ]
+    )
+    response = clients["official_a"].post(URL, data, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "draft" and body["state"] == "JAM" and body["area"] == "LEGISLATION"
+    assert body["needs"][0]["cells"] == [
+        {"matrix": matrix.pk, "row": "OP2.MANUFACTURE", "column": "CW", "aspect": "enforcement"}
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = clients["official_a"].post(f"{URL}{body['id']}/submit/")
+    assert submitted.status_code == 200 and submitted.json()["submitted_at"]
+    routed = clients["official_a"].get(f"{URL}{body['id']}/").json()
+    assert routed["status"] == "routed" and routed["routed_at"]
+    assert routed["matches"] and all(m["reasons"] for m in routed["matches"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"area": "NOPE"}, "area"),
+        ({"columns": ["XW"]}, "columns"),
+        ({"columns": []}, "columns"),
+        ({"assistance_type": "money"}, "assistance_type"),
+        ({"preferred_providers": ["nobody"]}, "preferred_providers"),
+        ({"title": "x" * 201}, "title"),
+        ({"title": "<script>alert(1)</script>"}, "title"),
+        ({"needs": [{"description": ""}]}, "needs"),
+        ({"needs": [{"description": "ok", "cells": [{"matrix": 999999, "row": "OP2.USE", "column": "CW"}]}]}, "needs"),
+    ],
+)
+def test_bad_templates_are_refused_with_the_reason_and_nothing_is_saved(clients, reference, change, field):
+    response = clients["official_a"].post(URL, template(**change), format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not AssistanceRequest.objects.exists()
+
+
+def test_cells_of_another_states_matrix_cannot_be_cited(clients, state_b, state_b_official):
+    other = matrix_draft(state_b, state_b_official)
+    data = template(
+        needs=[
+            {
+                "description": "x",
+                "cells": [{"matrix": other.pk, "row": "OP2.USE", "column": "CW", "aspect": "framework"}],
+            }
+        ]
+    )
+    response = clients["official_a"].post(URL, data, format="json")
+    assert response.status_code == 400 and "needs" in response.json()["errors"]
+
+
+def test_a_vague_request_cannot_be_submitted(clients, state_a, state_a_official):
+    request = draft_request(state_a, state_a_official, needs=[])
+    response = clients["official_a"].post(f"{URL}{request.pk}/submit/")
+    assert response.status_code == 400 and "needs" in response.json()["errors"]
+    request.refresh_from_db()
+    assert request.status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("public", 401),
+        ("official_a", 201),
+        ("official_b", 403),
+        ("expert", 403),
+        ("opcw", 403),
+        ("read_only_opcw", 403),
+    ],
+)
+def test_only_the_states_officials_ask_for_assistance(clients, reference, who, expected):
+    response = clients[who].post(URL, {**template(), "state": "JAM"}, format="json")
+    assert response.status_code == expected
+    assert AssistanceRequest.objects.count() == (1 if expected == 201 else 0)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("public", 404), ("official_a", 200), ("official_b", 404), ("expert", 200), ("opcw", 404), ("iaea", 404)],
+)
+def test_a_draft_is_seen_only_by_its_state_and_the_experts(clients, state_a, state_a_official, who, expected):
+    request = draft_request(state_a, state_a_official)
+    assert clients[who].get(f"{URL}{request.pk}/").status_code == expected
+
+
+def test_each_role_lists_what_it_may_see(clients, state_a, state_b, state_a_official, state_b_official, routed_to_opcw):
+    private = routed_request(
+        state_b,
+        state_b_official,
+        consent_to_publish=False,
+        columns=["NW"],
+        area="PHYSICAL_PROTECTION",
+        assistance_type="training",
+    )
+
+    def ids(who, query=""):
+        return {r["id"] for r in clients[who].get(f"{URL}{query}").json()["results"]}
+
+    assert ids("public") == {routed_to_opcw.pk}
+    assert ids("official_b") == {routed_to_opcw.pk, private.pk}
+    assert ids("iaea") == {routed_to_opcw.pk, private.pk}
+    assert ids("opcw") == {routed_to_opcw.pk}
+    assert ids("expert") == {routed_to_opcw.pk, private.pk}
+    assert ids("expert", "?column=NW") == {private.pk}
+    assert ids("expert", "?state=jam&status=routed&area=LEGISLATION&region=GRULAC") == {routed_to_opcw.pk}
+    assert clients["public"].get(f"{URL}{routed_to_opcw.pk}/").json()["contact_person"] == ""
+    assert clients["opcw"].get(f"{URL}{routed_to_opcw.pk}/").json()["contact_person"].startswith("Ms A.")
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("?status=lost", "invalid"),
+        ("?area=NOPE", "invalid"),
+        ("?submitted_after=yesterday", "invalid"),
+        ("?colour=red", "unknown-parameter"),
+    ],
+)
+def test_bad_list_filters_are_a_400(clients, reference, query, code):
+    response = clients["expert"].get(f"{URL}{query}")
+    assert response.status_code == 400 and response.json()["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("public", 401),
+        ("official_a", 403),
+        ("official_b", 403),
+        ("expert", 403),
+        ("iaea", 404),
+        ("read_only_opcw", 403),
+        ("opcw", 200),
+    ],
+)
+def test_only_a_matched_provider_claims(clients, routed_to_opcw, who, expected):
+    before = snapshot(routed_to_opcw)
+    response = clients[who].post(f"{URL}{routed_to_opcw.pk}/claim/")
+    assert response.status_code == expected
+    if expected == 200:
+        body = response.json()
+        assert body["status"] == "claimed" and body["claimed_by"] == "opcw" and body["claimed_at"]
+    else:
+        assert snapshot(routed_to_opcw) == before
+
+
+def test_a_second_provider_gets_409_already_claimed(clients, routed_to_opcw):
+    other = routed_to_opcw.matches.exclude(provider__slug="opcw").select_related("provider").first().provider
+    other_client = clients["public"].__class__()
+    from portal.accounts.services import issue_token
+
+    _token, raw = issue_token(UserFactory(username="other-staff", role="provider", provider=other))
+    other_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/").status_code == 200
+    response = other_client.post(f"{URL}{routed_to_opcw.pk}/claim/")
+    assert response.status_code == 409 and response.json()["code"] == "already-claimed"
+    routed_to_opcw.refresh_from_db()
+    assert routed_to_opcw.claimed_by.slug == "opcw"
+
+
+def test_a_retried_claim_with_the_same_idempotency_key_acts_once(clients, routed_to_opcw):
+    first = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="claim-123")
+    events = AuditEvent.objects.filter(verb="request.claim").count()
+    again = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="claim-123")
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert AuditEvent.objects.filter(verb="request.claim").count() == events == 1
+    bad = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="no spaces allowed")
+    assert bad.status_code == 400
+
+
+def test_the_whole_lifecycle_through_the_api(clients, routed_to_opcw):
+    url = f"{URL}{routed_to_opcw.pk}"
+    deliver_early = clients["opcw"].post(f"{url}/deliver/", {"summary": "Done"}, format="json")
+    assert deliver_early.status_code == 409 and deliver_early.json()["code"] == "invalid-transition"
+    assert clients["opcw"].post(f"{url}/claim/").json()["status"] == "claimed"
+    assert clients["opcw"].post(f"{url}/release/").json()["status"] == "routed"
+    assert clients["opcw"].post(f"{url}/claim/").json()["status"] == "claimed"
+    progress = clients["opcw"].post(f"{url}/progress/", {"note": "Legal review under way"}, format="json")
+    assert progress.json()["progress"][0]["note"] == "Legal review under way"
+    assert clients["official_b"].post(f"{url}/feedback/", {"rating": 5}, format="json").status_code == 403
+    delivered = clients["opcw"].post(f"{url}/deliver/", {"summary": "Bill reviewed; workshop held"}, format="json")
+    assert delivered.json()["status"] == "delivered" and delivered.json()["delivered_at"]
+    assert clients["official_a"].post(f"{url}/withdraw/").status_code == 409
+    assert clients["official_a"].post(f"{url}/feedback/", {"rating": 9}, format="json").status_code == 400
+    closed = clients["official_a"].post(f"{url}/feedback/", {"rating": 4, "comment": "Useful"}, format="json")
+    assert closed.json()["status"] == "closed" and closed.json()["feedback_rating"] == 4
+
+
+def test_a_claim_on_a_withdrawn_request_is_refused(clients, state_a_official, routed_to_opcw):
+    assert clients["official_a"].post(f"{URL}{routed_to_opcw.pk}/withdraw/").json()["status"] == "withdrawn"
+    response = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/")
+    assert response.status_code == 409 and response.json()["code"] == "not-claimable"
+
+
+def test_an_expert_assigns_a_provider_to_an_unmatched_request(clients, state_a, state_a_official):
+    Provider.objects.filter(columns__icontains='"BW"').update(active=False)
+    request = routed_request(
+        state_a, state_a_official, columns=["BW"], area="BIOSAFETY_BIOSECURITY", assistance_type="training"
+    )
+    assert request.status == "unmatched"
+    assert clients["opcw"].post(f"{URL}{request.pk}/assign/", {"provider": "who"}, format="json").status_code == 403
+    assert (
+        clients["expert"].post(f"{URL}{request.pk}/assign/", {"provider": "nobody"}, format="json").status_code == 400
+    )
+    body = clients["expert"].post(f"{URL}{request.pk}/assign/", {"provider": "who"}, format="json").json()
+    assert body["status"] == "routed"
+    assert body["matches"][0]["provider"] == "who" and body["matches"][0]["assigned_by_expert"] is True
+
+
+def test_providers_see_who_else_is_active_in_the_state(clients, state_a, state_a_official, routed_to_opcw):
+    clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/")
+    nuclear = routed_request(
+        state_a, state_a_official, columns=["NW"], area="PHYSICAL_PROTECTION", assistance_type="training"
+    )
+    active = clients["iaea"].get(f"{URL}{nuclear.pk}/active-providers/").json()
+    assert [a["slug"] for a in active] == ["opcw"]
+
+
+def test_the_request_list_runs_a_constant_number_of_queries(
+    clients, state_a, state_a_official, django_assert_num_queries
+):
+    routed_request(state_a, state_a_official)
+    expert = clients["expert"]
+    expert.get(URL)  # the token's first use is written down once: keep it out of the count
+    # token, count, page, needs, their cells, matches, providers, preferred, approached, progress
+    with django_assert_num_queries(10) as first:
+        assert expert.get(URL).json()["count"] == 1
+    for _ in range(4):
+        routed_request(state_a, state_a_official)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert expert.get(URL).json()["count"] == 5
+
+
+def test_turnaround_figures_are_public_and_validated(clients, state_a, state_a_official):
+    request = routed_request(state_a, state_a_official)
+    body = clients["public"].get("/api/v1/assistance/turnaround/").json()
+    assert body["requests"] == 1 and body["time_to_route"]["count"] == 1
+    filtered = clients["public"].get("/api/v1/assistance/turnaround/?region=GRULAC&regime=cwc&since=2020-01-01").json()
+    assert filtered["requests"] == 1 and filtered["by_regime"][1]["key"] == "CWC"
+    assert clients["public"].get("/api/v1/assistance/turnaround/?region=Mars").status_code == 400
+    assert clients["public"].get("/api/v1/assistance/turnaround/?since=soon").status_code == 400
+    assert clients["public"].get("/api/v1/assistance/turnaround/?colour=red").status_code == 400
+    assert Match.objects.filter(request=request).exists()
