@@ -198,6 +198,8 @@ class Matrix(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     consent_given_at = models.DateTimeField(_("consent to publish given"), null=True, blank=True)
+    # The experts' note for the whole version when they last requested changes.
+    review_note = models.TextField(_("note from the reviewers"), max_length=MAX_TEXT, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     objects = MatrixQuerySet.as_manager()

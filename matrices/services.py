@@ -145,7 +145,7 @@ def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
                 derived_from_regime=cell.derived_from_regime,
                 derived_from_row=cell.derived_from_row,
                 overridden=cell.overridden,
-                updated_by=cell.updated_by,
+                updated_by_id=cell.updated_by_id,
             )
             for cell in based_on.cells.select_related("row")
             if cell.row.code in rows and not rows[cell.row.code].retired
@@ -434,13 +434,19 @@ def start_review(matrix: Matrix, *, acting_user) -> Matrix:
 
 @transaction.atomic
 def request_changes(matrix: Matrix, *, acting_user, comment: str = "") -> Matrix:
+    """Send the version back to the State; `comment` is a note for the whole version, beside the cell comments."""
     _require_reviewer(acting_user)
+    errors = {}
+    note = _clean_text(comment, "comment", errors)
+    if errors:
+        raise InvalidInput(_("The note was not saved."), errors=errors)
     matrix = _transition(
         matrix,
         from_statuses=[S.SUBMITTED, S.IN_REVIEW],
         to_status=S.CHANGES_REQUESTED,
         acting_user=acting_user,
         verb="matrix.request_changes",
+        review_note=note,
     )
     if matrix.regime.is_1540:
         rederive(matrix)
@@ -625,3 +631,65 @@ def state_gaps(state, user) -> dict:
             )
             entry["count"] += 1
     return {"state": state.iso3, "total": len(found), "sections": list(sections.values()), "gaps": found}
+
+
+# ---------------------------------------------------------------------------------------------
+# The national report document
+
+# What each accepted extension's file must start with: PDF, OLE2 compound file (.doc), ZIP (.docx).
+REPORT_SIGNATURES = {".pdf": b"%PDF-", ".doc": b"\xd0\xcf\x11\xe0", ".docx": b"PK\x03\x04"}
+
+
+def check_report_document(document) -> list[str]:
+    """What is wrong with an uploaded national report: extension, content and size. Empty when fine."""
+    import os
+
+    from django.conf import settings
+
+    max_mb = getattr(settings, "PORTAL_MAX_UPLOAD_MB", 10)
+    extension = os.path.splitext(document.name or "")[1].lower()
+    signature = REPORT_SIGNATURES.get(extension)
+    if signature is None:
+        return [_("Upload the report as a PDF or Word file (.pdf, .doc or .docx).")]
+    if not document.size:
+        return [_("The file is empty.")]
+    if document.size > max_mb * 1024 * 1024:
+        return [_("The file is larger than %(max)s MB.") % {"max": max_mb}]
+    document.seek(0)
+    head = document.read(len(signature))
+    document.seek(0)
+    if head != signature:
+        return [_("The file's content is not a %(ext)s document.") % {"ext": extension}]
+    return []
+
+
+@transaction.atomic
+def attach_report(matrix: Matrix, *, document, report_date, acting_user) -> Matrix:
+    """Attach the national report (PDF or Word) and its date to an editable version."""
+    matrix = Matrix.objects.select_for_update().select_related("state", "regime").get(pk=matrix.pk)
+    _require_edit(acting_user, matrix)
+    errors = {}
+    problems = check_report_document(document)
+    if problems:
+        errors["document"] = problems
+    if report_date is None:
+        errors["report_date"] = [_("Give the date of the national report.")]
+    elif report_date > timezone.localdate():
+        errors["report_date"] = [_("The date of the report cannot be in the future.")]
+    if errors:
+        raise InvalidInput(_("The national report was not attached."), errors=errors)
+    before = {"document": matrix.document.name, "report_date": matrix.report_date and matrix.report_date.isoformat()}
+    extension = document.name.rsplit(".", 1)[-1].lower()
+    # The stored name is ours, never the uploader's.
+    name = f"{matrix.state.iso3}-{matrix.regime.slug}-v{matrix.version}.{extension}"
+    matrix.report_date = report_date
+    matrix.document.save(name, document, save=False)
+    matrix.save(update_fields=["document", "report_date", "updated_at"])
+    record(
+        "matrix.attach_report",
+        matrix,
+        actor=acting_user,
+        before=before,
+        after={"document": matrix.document.name, "report_date": report_date.isoformat()},
+    )
+    return matrix

@@ -1,7 +1,5 @@
 from django.urls import register_converter
 
-from matrices.views import public, review, workspace
-
 
 class RegimeConverter:
     """A regime as written in URLs: 1540, cwc, npt or bwc."""
@@ -15,7 +13,10 @@ class RegimeConverter:
         return str(value).lower()
 
 
+# Registered before the view modules are imported: their `path()` calls check the converter at once.
 register_converter(RegimeConverter, "regime")
+
+from matrices.views import public, review, workspace  # noqa: E402
 
 app_name = "matrices"
 

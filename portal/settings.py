@@ -255,7 +255,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MatrixStatusEnum": "matrices.models.Matrix.Status",
+        "RequestStatusEnum": "assistance.models.AssistanceRequest.Status",
+        "TreatyStatusEnum": "states.models.TreatyStatus.Status",
+    },
 }
 
 # Security headers. HTTPS turns on everything that only makes sense behind TLS.

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from matrices import services
 from matrices.models import Aspect, CellColumn, Mark, Matrix, Regime
 
 
@@ -34,6 +35,7 @@ class MatrixSerializer(serializers.ModelSerializer):
     regime = serializers.CharField(source="regime.code", read_only=True)
     template_version = serializers.IntegerField(source="template.version", read_only=True)
     consent_given = serializers.SerializerMethodField()
+    review_note = serializers.SerializerMethodField()
 
     class Meta:
         model = Matrix
@@ -53,10 +55,19 @@ class MatrixSerializer(serializers.ModelSerializer):
             "approved_at",
             "consent_given",
             "published_at",
+            "review_note",
         ]
 
     def get_consent_given(self, obj) -> bool:
         return obj.consent_given_at is not None
+
+    def get_review_note(self, obj) -> str:
+        """The experts' note on the last request for changes: for the State and the experts only."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and (services.is_reviewer(user) or services.is_official_of(user, obj.state_id)):
+            return obj.review_note
+        return ""
 
 
 class MatrixDetailSerializer(MatrixSerializer):

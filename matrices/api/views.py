@@ -138,7 +138,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         if regime is None:
             raise ValidationError({"regime": [_("Use 1540, CWC, NPT or BWC.")]})
         matrix = services.start_draft(state, regime, acting_user=request.user)
-        return Response(s.MatrixSerializer(matrix).data, status=status.HTTP_201_CREATED)
+        return Response(s.MatrixSerializer(matrix, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Bulk upsert of cells on a draft, all or nothing",
@@ -158,7 +158,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     def _transition(self, request, func, **kwargs):
         matrix = func(self.get_object(), acting_user=request.user, **kwargs)
-        return Response(s.MatrixSerializer(matrix).data)
+        return Response(s.MatrixSerializer(matrix, context={"request": request}).data)
 
     @extend_schema(summary="Submit a draft for review (State official)", request=None)
     @action(detail=True, methods=["post"])

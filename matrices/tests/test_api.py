@@ -380,7 +380,9 @@ def test_the_full_review_cycle_with_consent_given_early(clients, state_a, state_
     )
     assert comment.status_code == 201
     assert official.get(f"{url}/").json()["status"] == "in_review"
-    assert expert.post(f"{url}/request-changes/", {}, format="json").json()["status"] == "changes_requested"
+    sent_back = expert.post(f"{url}/request-changes/", {"comment": "Cite the article."}, format="json").json()
+    assert sent_back["status"] == "changes_requested"
+    assert official.get(f"{url}/").json()["review_note"] == "Cite the article."
     assert official.get(f"{url}/comments/").json()[0]["body"] == "Which article?"
     fixed = {**CELL, "source": "Chemical Act, s. 3(1)"}
     assert official.patch(f"{url}/cells/", {"cells": [fixed]}, format="json").status_code == 200
