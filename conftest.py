@@ -33,6 +33,12 @@ def _local_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Every persona has a password; PBKDF2 at its production work factor costs ~0.5 s a user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference(django_db_blocker):
     """The real reference data (193 States, ...). Reloaded if a transactional test flushed it."""

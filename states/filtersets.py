@@ -53,6 +53,15 @@ class StateFilterSet(django_filters.FilterSet):
         model = State
         fields = ["region", "organization", "party_to", "not_party_to", "search"]
 
+    def __init__(self, data=None, *args, **kwargs):
+        # `cwc` filters as `CWC`; normalise the bound data too, so the form shows the choice as selected.
+        if data is not None and any(name in data for name in ("party_to", "not_party_to")):
+            data = data.copy()
+            for name in ("party_to", "not_party_to"):
+                if name in data:
+                    data[name] = data[name].upper()
+        super().__init__(data, *args, **kwargs)
+
     def filter_organization(self, queryset, name, value):
         members = Membership.objects.current().filter(organization=value, state__isnull=False)
         return queryset.filter(pk__in=members.values("state_id"))

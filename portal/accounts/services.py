@@ -103,9 +103,13 @@ def update_profile(user: User, *, acting_user, **changes) -> User:
             _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     before = snapshot(user, PROFILE_FIELDS)
+    changes = {name: value for name, value in changes.items() if getattr(user, name) != value}
+    if not changes:
+        # Nothing to write: no audit event, and never a save of every column from a stale instance.
+        return user
     for name, value in changes.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
-    user.save(update_fields=list(changes) or None)
+    user.save(update_fields=list(changes))
     record("user.update", user, actor=acting_user, before=before, after=snapshot(user, PROFILE_FIELDS))
     return user
