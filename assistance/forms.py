@@ -1,0 +1,426 @@
+"""Forms of the assistance pages. They parse what the browser sends into the shape the services take
+(the same as the API's JSON); the services decide what is valid, and their errors, keyed like the API's
+(`title`, `columns`, `needs` -> {"0": {"description": [...]}}), are put back next to the fields."""
+
+from collections import Counter
+from types import SimpleNamespace
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assistance.models import MAX_TEXT, AssistanceType, Column
+from assistance.services import LANGUAGES, MAX_NEEDS
+
+# How many need slots a form parses at least (the page shows the slots in use and one empty slot;
+# a script adds more on demand).
+NEED_SLOTS = 5
+CELL_SEPARATOR = "|"
+LANGUAGE_NAMES = {
+    "ar": _("Arabic"),
+    "zh": _("Chinese"),
+    "en": _("English"),
+    "fr": _("French"),
+    "ru": _("Russian"),
+    "es": _("Spanish"),
+    "pt": _("Portuguese"),
+    "nl": _("Dutch"),
+}
+ASPECT_LABELS = {"framework": _("framework"), "enforcement": _("enforcement")}
+
+# Suggesting the area of a request from the cells it starts from: the section of the 1540 matrix (or the
+# category of a treaty checklist), refined by the row where a section spans several areas.
+SECTION_AREAS = {
+    "OP1": "ACTION_PLAN",
+    "OP2": "LEGISLATION",
+    "OP3ab": "ACCOUNTING_SECURITY",
+    "OP3cd": "EXPORT_CONTROL",
+    # Treaty checklists (CWC, NPT, BWC): their categories.
+    "adherence": "ACTION_PLAN",
+    "institutions": "ACTION_PLAN",
+    "definitions": "LEGISLATION",
+    "prohibitions": "LEGISLATION",
+    "criminalization": "LEGISLATION",
+    "regulatory framework": "LEGISLATION",
+    "enforcement": "ENFORCEMENT",
+    "border controls": "BORDER_CONTROL",
+    "transfer controls": "EXPORT_CONTROL",
+    "export controls": "EXPORT_CONTROL",
+    "scheduled chemicals": "EXPORT_CONTROL",
+    "means of delivery": "EXPORT_CONTROL",
+    "safeguards": "ACCOUNTING_SECURITY",
+    "radioactive sources": "ACCOUNTING_SECURITY",
+    "nuclear security": "PHYSICAL_PROTECTION",
+    "chemical security": "PHYSICAL_PROTECTION",
+    "biosafety/biosecurity": "BIOSAFETY_BIOSECURITY",
+    "reporting": "REPORTING",
+    "declarations": "REPORTING",
+    "transparency": "REPORTING",
+    "outreach": "OUTREACH",
+}
+ROW_AREAS = {
+    "OP3ab.SEC_PRODUCTION": "PHYSICAL_PROTECTION",
+    "OP3ab.SEC_USE": "PHYSICAL_PROTECTION",
+    "OP3ab.SEC_STORAGE": "PHYSICAL_PROTECTION",
+    "OP3ab.SEC_TRANSPORT": "PHYSICAL_PROTECTION",
+    "OP3ab.PHYS_PROTECTION": "PHYSICAL_PROTECTION",
+    "OP3ab.PERSONNEL_RELIABILITY": "PHYSICAL_PROTECTION",
+    "OP3ab.GENETIC_ENGINEERING": "BIOSAFETY_BIOSECURITY",
+    "OP3cd.BORDER_CONTROL": "BORDER_CONTROL",
+    "OP3cd.BORDER_ENFORCEMENT": "BORDER_CONTROL",
+    "OP3cd.BORDER_TECH": "DETECTION_EQUIPMENT",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Matrix cells as sent by the gaps page and the form: `<matrix id>|<row>|<column>|<aspect>`
+
+
+def cell_value(matrix, row, column, aspect) -> str:
+    return CELL_SEPARATOR.join((str(matrix), row, column, aspect))
+
+
+def parse_cell(value):
+    """`12|OP2.MANUFACTURE|CW|framework` -> {"matrix": 12, "row", "column", "aspect"}; None if malformed."""
+    parts = str(value).split(CELL_SEPARATOR)
+    if len(parts) != 4 or not all(parts) or not parts[0].isdigit() or len(value) > 200:
+        return None
+    return {"matrix": int(parts[0]), "row": parts[1], "column": parts[2], "aspect": parts[3]}
+
+
+def suggest_columns(cells) -> list[str]:
+    """The weapon columns of the cells (an OP1 cell, column ALL, says nothing: left to the official)."""
+    found = {cell["column"] for cell in cells}
+    return [column for column in Column.values if column in found]
+
+
+def suggest_area(cells, known_codes) -> str:
+    """The most frequent area among the cells' rows and sections (the first one on a tie); "" if none."""
+    votes = Counter()
+    for cell in cells:
+        code = ROW_AREAS.get(cell["row"]) or SECTION_AREAS.get(cell.get("section") or "")
+        if code in known_codes:
+            votes[code] += 1
+    return votes.most_common(1)[0][0] if votes else ""
+
+
+def cell_groups(gaps, extra) -> list[dict]:
+    """The cells a need can point at, as small matrices: grouped by regime and section, one line per
+    row, one column per (weapon column, aspect). First the State's gaps, then `extra` (cells already
+    chosen that are not gaps any more, or not the State's: the services refuse those).
+
+    Each group: {"label", "columns": [(column, aspect)], "headers": [(column, span)], "aspects": [label],
+    "rows": [{"row", "label", "cells": [{"value", "name"} or None, aligned with "columns"]}]}."""
+    groups, seen = {}, set()
+    for cell in [*gaps, *extra]:
+        value = cell_value(cell["matrix"], cell["row"], cell["column"], cell["aspect"])
+        if value in seen:
+            continue
+        seen.add(value)
+        if cell.get("section_label"):
+            key = (cell["matrix"], cell.get("section"))
+            label = _("%(regime)s v%(version)s · %(section)s") % {
+                "regime": cell["regime"],
+                "version": cell["version"],
+                "section": cell["section_label"],
+            }
+        else:
+            key, label = ("other",), _("Other cells")
+        group = groups.setdefault(key, {"label": label, "columns": [], "rows": {}})
+        column = (cell["column"], cell["aspect"])
+        if column not in group["columns"]:
+            group["columns"].append(column)
+        row = group["rows"].setdefault(
+            (cell["matrix"], cell["row"]), {"row": cell["row"], "label": cell.get("label", ""), "by_column": {}}
+        )
+        row["by_column"][column] = {"value": value, "name": f"{cell['row']} {cell['column']} {cell['aspect']}"}
+    result = []
+    order = {c: i for i, c in enumerate(Column.values + ["ALL"])}
+    for group in groups.values():
+        columns = sorted(group["columns"], key=lambda c: (order.get(c[0], 9), c[0], c[1] != "framework", c[1]))
+        headers = []
+        for column, _aspect in columns:
+            if headers and headers[-1][0] == column:
+                headers[-1][1] += 1
+            else:
+                headers.append([column, 1])
+        result.append(
+            {
+                "label": group["label"],
+                "headers": headers,
+                "aspects": [ASPECT_LABELS.get(aspect, aspect) for _column, aspect in columns],
+                "rows": [
+                    {"row": r["row"], "label": r["label"], "cells": [r["by_column"].get(c) for c in columns]}
+                    for r in group["rows"].values()
+                ],
+            }
+        )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The assistance template
+
+
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """Checkboxes or a multi-select whose values the services check (with the API's messages)."""
+
+    def valid_value(self, value):
+        return True
+
+
+def _lf(value):
+    """Browsers send textarea line breaks as CRLF: count (and save) them as LF."""
+    return (value or "").replace("\r\n", "\n")
+
+
+def _text(label, *, textarea=False, max_length=MAX_TEXT, help_text=""):
+    widget = forms.Textarea(attrs={"rows": 3}) if textarea else forms.TextInput()
+    # No max_length validator: the services say what is too long, with the same message everywhere.
+    widget.attrs["maxlength"] = max_length
+    return forms.CharField(label=label, required=False, widget=widget, help_text=help_text)
+
+
+class RequestForm(forms.Form):
+    """The Committee's assistance template: one subject area, the weapon columns, the type of help, and
+    one or more specific needs, each pointing at the matrix cells it addresses."""
+
+    area = forms.CharField(label=_("Subject area"), required=False, widget=forms.Select)
+    columns = LenientMultipleChoiceField(
+        label=_("Weapon columns"), required=False, choices=Column.choices, widget=forms.CheckboxSelectMultiple
+    )
+    assistance_type = forms.CharField(label=_("Type of assistance"), required=False, widget=forms.Select)
+    title = _text(_("Title"), max_length=200, help_text=_("One line that says what the State asks for."))
+    beneficiary_agencies = _text(
+        _("Agencies that would benefit"), textarea=True, help_text=_("Ministries, regulators, customs, courts...")
+    )
+    timeline = _text(_("Timeline"), max_length=200, help_text=_("When the assistance is needed, e.g. 2026 Q1."))
+    language = forms.CharField(label=_("Language"), required=False, widget=forms.Select)
+    preferred_providers = LenientMultipleChoiceField(
+        label=_("Preferred providers"),
+        required=False,
+        help_text=_(
+            "Providers the State would like to work with (routing favours them). "
+            "Hold Ctrl (⌘ on a Mac) to choose several."
+        ),
+    )
+    approached_providers = LenientMultipleChoiceField(
+        label=_("Providers already approached"),
+        required=False,
+        help_text=_("So that efforts are not duplicated. Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    contact_person = _text(_("Contact person"), max_length=200, help_text=_("Never shown to the public."))
+    consent_to_publish = forms.BooleanField(
+        label=_("The State consents to publishing this request"),
+        required=False,
+        help_text=_("Published requests (without the contact person) are listed on the public assistance page."),
+    )
+
+    def __init__(self, data=None, *, areas, providers, cell_choices, slots=NEED_SLOTS, initial=None):
+        super().__init__(data, initial=initial)
+        self.slots = min(max(slots, NEED_SLOTS), MAX_NEEDS + 5)
+        self.cell_choices = cell_choices
+        self.sent_slots = []
+        self.fields["area"].widget.choices = [("", _("Choose an area")), *((a.code, a.label) for a in areas)]
+        self.fields["assistance_type"].widget.choices = [("", _("Choose a type")), *AssistanceType.choices]
+        self.fields["language"].widget.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        self.fields["language"].initial = "en"
+        provider_choices = [(p.slug, p.name) for p in providers]
+        for name in ("preferred_providers", "approached_providers"):
+            self.fields[name].choices = provider_choices
+            self.fields[name].widget.attrs["size"] = 6
+        for index in range(self.slots):
+            description = _text(_("Need %(n)s: description") % {"n": index + 1}, textarea=True)
+            self.fields[f"need-{index}-description"] = description
+            self.fields[f"need-{index}-cells"] = LenientMultipleChoiceField(
+                label=_("Matrix cells need %(n)s addresses") % {"n": index + 1}, required=False
+            )
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            elif not isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = "form-control"
+
+    @staticmethod
+    def slots_in(data) -> int:
+        """How many need slots a posted form had (the script may have shown more than the default)."""
+        indexes = [int(key.split("-")[1]) for key in data if key.startswith("need-") and key.split("-")[1].isdigit()]
+        return max(indexes, default=-1) + 1
+
+    def clean(self):
+        cleaned = super().clean()
+        for index in range(self.slots):
+            name = f"need-{index}-cells"
+            cells, bad = [], []
+            for value in cleaned.get(name) or []:
+                cell = parse_cell(value)
+                (cells if cell else bad).append(cell or value)
+            if bad:
+                self.add_error(name, _("Not a matrix cell: %(v)s.") % {"v": ", ".join(bad)[:200]})
+            else:
+                cleaned[name] = cells
+        return cleaned
+
+    def template_data(self) -> dict:
+        """The template as the services take it (as the API's JSON)."""
+        data = self.cleaned_data
+        template = {
+            name: _lf(data.get(name))
+            for name in ("area", "assistance_type", "title", "beneficiary_agencies", "timeline", "contact_person")
+        }
+        template["language"] = data.get("language") or "en"
+        template["columns"] = list(data.get("columns") or [])
+        template["preferred_providers"] = list(data.get("preferred_providers") or [])
+        template["approached_providers"] = list(data.get("approached_providers") or [])
+        template["consent_to_publish"] = bool(data.get("consent_to_publish"))
+        needs, self.sent_slots = [], []
+        for index in range(self.slots):
+            description = _lf(data.get(f"need-{index}-description"))
+            cells = data.get(f"need-{index}-cells") or []
+            if description.strip() or cells:
+                needs.append({"description": description, "cells": cells})
+                self.sent_slots.append(index)
+        template["needs"] = needs
+        return template
+
+    def add_service_errors(self, errors):
+        """Put the services' errors (keyed like the API's) next to the fields they are about."""
+        if not isinstance(errors, dict):
+            return
+        for key, problems in errors.items():
+            if key == "needs" and isinstance(problems, dict):
+                for position, need_problems in problems.items():
+                    try:
+                        slot = self.sent_slots[int(position)]
+                    except (ValueError, IndexError):
+                        slot = 0
+                    for field, messages in need_problems.items():
+                        target = f"need-{slot}-cells" if field == "cells" else f"need-{slot}-description"
+                        for message in messages:
+                            self.add_error(target, str(message))
+                continue
+            target = "need-0-description" if key == "needs" else key if key in self.fields else None
+            for message in problems if isinstance(problems, list) else [problems]:
+                self.add_error(target, str(message))
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def prepare_widgets(self):
+        """Flag the widgets of fields with errors (Bootstrap's is-invalid, aria-invalid) and tie each
+        widget to its help text and errors for screen readers."""
+        for name, field in self.fields.items():
+            attrs = field.widget.attrs
+            auto_id = self[name].auto_id
+            described = [f"{auto_id}-help"] if field.help_text else []
+            if name in self.errors:
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+                attrs["aria-invalid"] = "true"
+                described.append(f"{auto_id}-errors")
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+
+    def needs(self) -> list:
+        """The need slots for the template: description field, cells grouped with their ticks, errors.
+
+        Slots in use are shown, then one empty slot (a script adds more on demand)."""
+        known = {c["value"] for g in self.cell_choices for row in g["rows"] for c in row["cells"] if c}
+        fields = [(self[f"need-{i}-description"], self[f"need-{i}-cells"]) for i in range(self.slots)]
+        used = [
+            bool(cells.value() or (description.value() or "").strip() or description.errors or cells.errors)
+            for description, cells in fields
+        ]
+        last_used = max((i for i, u in enumerate(used) if u), default=-1)
+        slots = []
+        for index in range(min(self.slots, max(last_used + 2, 2))):
+            description, cells_field = fields[index]
+            ticked = {str(v) for v in (cells_field.value() or [])}
+            groups = []
+            for group in self.cell_choices:
+                rows = [
+                    {**row, "cells": [c and {**c, "checked": c["value"] in ticked} for c in row["cells"]]}
+                    for row in group["rows"]
+                ]
+                count = sum(bool(c and c["checked"]) for row in rows for c in row["cells"])
+                groups.append({**group, "rows": rows, "ticked": count})
+            unknown = sorted(ticked - known)
+            if unknown:
+                rows = [{"row": v, "label": "", "cells": [{"value": v, "name": v, "checked": True}]} for v in unknown]
+                groups.append(
+                    {"label": _("Other cells"), "headers": [], "aspects": [""], "rows": rows, "ticked": len(rows)}
+                )
+            slots.append(
+                SimpleNamespace(
+                    index=index,
+                    number=index + 1,
+                    description=description,
+                    cells=cells_field,
+                    groups=groups,
+                    ticked=sum(g["ticked"] for g in groups),
+                    # The first slot is always shown; a script hides the other empty ones.
+                    empty=index > 0 and not used[index],
+                )
+            )
+        return slots
+
+
+def initial_from(request_obj) -> tuple[dict, int]:
+    """A saved request as the form's initial values, and how many need slots it needs."""
+    initial = {
+        "area": request_obj.area.code,
+        "columns": list(request_obj.columns),
+        "assistance_type": request_obj.assistance_type,
+        "title": request_obj.title,
+        "beneficiary_agencies": request_obj.beneficiary_agencies,
+        "timeline": request_obj.timeline,
+        "language": request_obj.language,
+        "contact_person": request_obj.contact_person,
+        "consent_to_publish": request_obj.consent_to_publish,
+        "preferred_providers": [p.slug for p in request_obj.preferred_providers.all()],
+        "approached_providers": [p.slug for p in request_obj.approached_providers.all()],
+    }
+    needs = list(request_obj.needs.all())
+    for index, need in enumerate(needs):
+        initial[f"need-{index}-description"] = need.description
+        initial[f"need-{index}-cells"] = [
+            cell_value(c.matrix_id, c.row_code, c.column, c.aspect) for c in need.cells.all()
+        ]
+    return initial, len(needs) + 2
+
+
+def as_form_data(initial: dict):
+    """Initial values as a browser would post them (to show the services' errors on a saved request)."""
+    from django.utils.datastructures import MultiValueDict
+
+    data = MultiValueDict()
+    for name, value in initial.items():
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list):
+            data.setlist(name, [str(v) for v in value])
+        else:
+            data[name] = "" if value is None else str(value)
+    return data
+
+
+class FeedbackForm(forms.Form):
+    """The State's rating of delivered assistance; giving it closes the request."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 = not useful, 5 = exactly what was needed."),
+    )
+    comment = _text(_("Comment"), textarea=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].widget.attrs["class"] = "form-control"
+
+    def add_service_errors(self, errors):
+        for key, problems in (errors or {}).items():
+            for message in problems if isinstance(problems, list) else [problems]:
+                self.add_error(key if key in self.fields else None, str(message))
