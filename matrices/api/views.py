@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from matrices import cache as public_cache
 from matrices import services
 from matrices.api import serializers as s
 from matrices.filtersets import MatrixFilterSet
@@ -123,10 +124,22 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             raise NotFound(_("A matrix id is a number.")) from None
         return services.get_visible(self.request.user, pk, self.get_queryset())
 
+    def list(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        # The public sees published versions only, which never change: cached (matrices/cache.py).
+        return public_cache.public_api_list(request, lambda: super(MatrixViewSet, self).list(request, *args, **kwargs))
+
     def retrieve(self, request, *args, **kwargs):
         matrix = self.get_object()
-        serializer = s.MatrixDetailSerializer(matrix, context={"request": request, "cells": cells_payload(matrix)})
-        return Response(serializer.data)
+
+        def respond():
+            cells = public_cache.published_cells(matrix, cells_payload)  # cached once published
+            return Response(s.MatrixDetailSerializer(matrix, context={"request": request, "cells": cells}).data)
+
+        if matrix.is_published and not request.user.is_authenticated:
+            return public_cache.public_api_detail(matrix, respond)
+        return respond()
 
     def create(self, request, *args, **kwargs):
         data = s.CreateMatrixSerializer(data=request.data)
