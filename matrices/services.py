@@ -5,6 +5,8 @@ Each write is atomic and leaves audit events in the same transaction.
 """
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -83,11 +85,31 @@ class CellSpec:
         return (self.row.code, self.column, self.aspect)
 
 
+# Set by `cached_layouts()`: {template id: layout} for batch writers (seed_demo), None otherwise.
+_layouts: ContextVar[dict | None] = ContextVar("layouts", default=None)
+
+
+@contextmanager
+def cached_layouts():
+    """Within the block, each template's layout is read once (templates must not change meanwhile)."""
+    token = _layouts.set({})
+    try:
+        yield
+    finally:
+        _layouts.reset(token)
+
+
 def layout(template: Template) -> list[CellSpec]:
     """Every cell of a template, in display order (retired rows left out). Two queries."""
+    cache = _layouts.get()
+    if cache is not None and template.pk in cache:
+        return cache[template.pk]
     regime_column = template.regime.column
     rows = template.rows.filter(retired=False).select_related("section").order_by("section__order", "order")
-    return [CellSpec(row, column, aspect) for row in rows for column, aspect in row.cell_keys(regime_column)]
+    specs = [CellSpec(row, column, aspect) for row in rows for column, aspect in row.cell_keys(regime_column)]
+    if cache is not None:
+        cache[template.pk] = specs
+    return specs
 
 
 def _latest_template(regime: Regime) -> Template:

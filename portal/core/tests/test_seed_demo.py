@@ -1,0 +1,179 @@
+"""seed_demo: demo logins, realistic matrices for a few dozen States, and benchmark data with --scale."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from matrices import demo as matrices_demo
+from matrices import services
+from matrices.models import Cell, Comment, Mark, Matrix, Regime, Template
+from portal.accounts.models import Role, User
+from portal.audit.models import AuditEvent
+from portal.core import demo
+from states.models import State
+
+# Six States are enough for every status (Jamaica, Kenya and the profiles that come first).
+STATES = "6"
+
+
+def seed(*args):
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count() for model in (Matrix, Cell, Comment, AuditEvent, User, Template, State)
+    }
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """One seeding (the first `make run`: --if-empty on a database without users) shared by the
+    tests of the class below, rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        if not State.objects.exists():  # a transactional test flushed the reference data
+            call_command("load_reference", stdout=io.StringIO())
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            output = seed("--if-empty", "--states", STATES)
+        yield output
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+class TestDefaultRun:
+    def test_first_run_creates_the_demo_logins_and_prints_them(self, seeded):
+        assert "Demo matrices:" in seeded
+        assert "Demo logins (password: " in seeded
+        for username, role, _iso3, _slug in demo.DEMO_USERS:
+            assert re.search(rf"^  {re.escape(username)}\s+", seeded, re.MULTILINE)
+            assert User.objects.get(username=username).role == role
+        assert "official-jam    State official — Jamaica" in seeded
+
+    def test_default_run_creates_matrices_in_every_status(self, seeded):
+        assert set(Matrix.objects.values_list("status", flat=True)) == set(Matrix.Status.values)
+        states = State.objects.filter(matrices__isnull=False).distinct()
+        assert states.count() == int(STATES)
+        assert {"JAM", "KEN"} <= set(states.values_list("iso3", flat=True))
+        assert states.values("region").distinct().count() == 5  # the five UN regional groups
+        regimes = set(Matrix.objects.values_list("regime__code", flat=True))
+        assert regimes == {"1540", "CWC", "NPT", "BWC"}
+        # Some States have two published versions of a regime, which differ.
+        second = Matrix.objects.filter(status=Matrix.Status.PUBLISHED, based_on__status=Matrix.Status.PUBLISHED)
+        assert second.exists()
+        assert all(services.diff(m.based_on, m) for m in second.select_related("based_on"))
+
+    def test_published_1540_matrices_have_derived_cells_and_review_comments(self, seeded):
+        published = Matrix.objects.filter(regime__code="1540", status=Matrix.Status.PUBLISHED)
+        with_derived = published.filter(cells__derived_from_regime__in=["CWC", "NPT", "BWC"]).distinct()
+        assert with_derived.exists()
+        assert published.filter(comments__isnull=False).exists()
+        # A derived cell says what the checklist says.
+        cell = Cell.objects.filter(matrix__in=with_derived, overridden=False).exclude(derived_from_regime="").first()
+        assert Cell.objects.filter(
+            matrix__state=cell.matrix.state,
+            matrix__regime__code=cell.derived_from_regime,
+            row__code=cell.derived_from_row,
+            source=cell.source,
+        ).exists()
+
+    def test_cells_are_valid_and_marked_as_demo_data(self, seeded):
+        cells = Cell.objects.select_related("matrix__state")
+        assert cells.exists()
+        for cell in cells:
+            assert "demo data" in cell.remarks
+            if cell.mark == Mark.YES:
+                assert cell.source.startswith(f"{cell.matrix.state.name}: ")
+            if cell.mark == Mark.NOT_APPLICABLE:
+                assert cell.remarks != "demo data"  # a reason follows
+
+    def test_history_is_written_by_the_officials_and_the_expert_and_dated_in_the_past(self, seeded):
+        now = timezone.now()
+        expert = User.objects.get(username="expert")
+        assert AuditEvent.objects.filter(verb="matrix.approve").exclude(actor=expert).count() == 0
+        assert AuditEvent.objects.filter(verb="matrix.consent", actor__role=Role.STATE_OFFICIAL).exists()
+        officials = User.objects.filter(role=Role.STATE_OFFICIAL, audit_events__verb="matrix.cell.update").distinct()
+        assert {"official-jam", "official-ken"} <= set(officials.values_list("username", flat=True))
+        for matrix in Matrix.objects.all():
+            dates = [matrix.created_at, matrix.submitted_at, matrix.review_started_at, matrix.approved_at]
+            dates = [d for d in [*dates, matrix.published_at] if d]
+            assert dates == sorted(dates) and dates[-1] < now
+        published = Matrix.objects.filter(status=Matrix.Status.PUBLISHED)
+        assert published.dates("published_at", "year").count() >= 2  # spread over the last years
+        assert not Comment.objects.filter(created_at__gt=now).exists()
+
+    def test_if_empty_after_the_first_run_only_prints_the_logins(self, seeded):
+        before = counts()
+        output = seed("--if-empty")
+        assert counts() == before
+        assert output == seeded[seeded.index("Demo logins") :]
+
+    def test_running_it_twice_changes_nothing(self, seeded):
+        before = counts()
+        output = seed("--states", STATES)
+        assert counts() == before
+        assert "Demo matrices" not in output
+        assert "Demo logins" in output
+
+
+@pytest.mark.django_db
+def test_states_not_party_to_a_treaty_get_fewer_x_marks(reference):
+    egypt = State.objects.select_related("region").get(iso3="EGY")  # NPT party, CWC not signed
+    ctx = matrices_demo.Context.load(None, [egypt])
+    story = matrices_demo.StateStory(egypt, matrices_demo.PROFILES["published once"], None, ctx)
+
+    def share_of_x(code):
+        values = [story.value(code, spec) for spec in ctx.specs[code]]
+        return sum(1 for value in values if value and value["mark"] == Mark.YES) / len(values)
+
+    assert share_of_x("CWC") < share_of_x("NPT") / 2
+    adherence = next(spec for spec in ctx.specs["CWC"] if spec.row.code == "CWC-ADH")
+    assert story.value("CWC", adherence) == {"mark": "", "source": "", "remarks": "demo data; not a party"}
+
+
+@pytest.mark.django_db
+def test_if_empty_with_users_present_creates_nothing(reference):
+    User.objects.create(username="someone", role=Role.EXPERT)
+    before = counts()
+    seed("--if-empty")
+    assert counts() == before
+    assert not Matrix.objects.exists()
+
+
+@pytest.mark.django_db
+def test_scale_1_creates_every_cell_of_every_template_for_all_states(reference):
+    output = seed("--scale", "1")
+    layout_sizes = sum(len(services.layout(t)) for t in (services._latest_template(r) for r in Regime.objects.all()))
+    assert Matrix.objects.count() == 193 * 4
+    assert set(Matrix.objects.values_list("status", flat=True)) == {Matrix.Status.PUBLISHED}
+    assert Cell.objects.count() == 193 * layout_sizes
+    assert Cell.objects.filter(matrix__regime__code="1540").exclude(derived_from_regime="").exists()
+    assert not Cell.objects.filter(mark=Mark.YES, source="").exists()
+    assert AuditEvent.objects.filter(verb="demo.scale").count() == 1
+    assert "772 matrices" in output and "Demo logins" in output
+
+
+@pytest.mark.django_db
+def test_scale_refuses_a_database_with_matrices(state_a, state_a_official):
+    services.start_draft(state_a, Regime.objects.get(code="1540"), acting_user=state_a_official)
+    before = counts()
+    with pytest.raises(CommandError, match="without matrices"):
+        seed("--scale", "1")
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_without_reference_data(reference):
+    Template.objects.all().delete()
+    with pytest.raises(CommandError, match="load_reference"):
+        seed()
+    State.objects.all().delete()
+    with pytest.raises(CommandError, match="load_reference"):
+        seed("--if-empty")
+    assert not User.objects.exists()
