@@ -84,6 +84,7 @@ def pick_states(count: int, rng: random.Random) -> list[State]:
     if count >= 12:
         not_party = sorted(
             set(TreatyStatus.objects.exclude(status=TreatyStatus.Status.PARTY).values_list("state__iso3", flat=True))
+            - LEFT_OUT
         )
         chosen += [by_code[code] for code in rng.sample(not_party, min(2, len(not_party)))]
     others = []
@@ -151,3 +152,11 @@ def seed_matrices(count: int = DEMO_STATES) -> dict:
         "matrices": len(created),
         "statuses": {status.label: statuses[status] for status in Matrix.Status if statuses[status]},
     }
+
+
+def seed_assistance() -> Counter:
+    """Demo assistance requests for the States that have demo matrices (none if requests exist)."""
+    from assistance import demo as assistance_demo
+
+    states = list(State.objects.filter(matrices__regime__code="1540").distinct().order_by("iso3")[:24])
+    return assistance_demo.seed_requests(state_officials(states))

@@ -56,6 +56,20 @@ class TestDefaultRun:
             assert User.objects.get(username=username).role == role
         assert "official-jam    State official — Jamaica" in seeded
 
+    def test_default_run_creates_requests_across_the_lifecycle_with_ordered_timestamps(self, seeded):
+        from assistance.models import AssistanceRequest
+
+        assert "Demo assistance requests:" in seeded
+        statuses = set(AssistanceRequest.objects.values_list("status", flat=True))
+        assert {"draft", "routed", "unmatched", "claimed", "delivered", "closed", "withdrawn"} <= statuses
+        for request in AssistanceRequest.objects.exclude(status="draft"):
+            stamps = [request.submitted_at, request.routed_at, request.claimed_at, request.delivered_at]
+            present = [t for t in stamps if t is not None]
+            assert present == sorted(present) and present[-1] <= timezone.now()
+            assert request.needs.exists()
+        closed = AssistanceRequest.objects.filter(status="closed").first()
+        assert closed.feedback_rating and closed.closed_at >= closed.delivered_at
+
     def test_default_run_creates_matrices_in_every_status(self, seeded):
         assert set(Matrix.objects.values_list("status", flat=True)) == set(Matrix.Status.values)
         states = State.objects.filter(matrices__isnull=False).distinct()

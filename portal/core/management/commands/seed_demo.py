@@ -70,6 +70,10 @@ class Command(BaseCommand):
                         f"Demo matrices: {summary['matrices']} versions for {summary['states']} States "
                         f"({statuses}), in {time.monotonic() - started:.1f} s."
                     )
+                requests = demo.seed_assistance()
+                if requests:
+                    statuses = ", ".join(f"{n} {status}" for status, n in sorted(requests.items()))
+                    self.stdout.write(f"Demo assistance requests: {sum(requests.values())} ({statuses}).")
         if not users:
             return
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
