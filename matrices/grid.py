@@ -59,6 +59,10 @@ class SectionView:
     gaps: int = 0
 
     @property
+    def label(self):
+        return self.section.label
+
+    @property
     def percent(self):
         return round(100 * self.covered / self.applicable) if self.applicable else 0
 
