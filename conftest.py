@@ -34,6 +34,17 @@ def _local_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request, monkeypatch):
+    """Background tasks run in-process after commit, as in `make run`, even when REDIS_URL is set;
+    only the tests marked `redis` send them through a real broker to a real worker."""
+    if request.node.get_closest_marker("redis"):
+        return
+    from portal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Every persona has a password; PBKDF2 at its production work factor costs ~0.5 s a user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -17,7 +17,7 @@ from portal.celery import app as celery_app
 from portal.testing.factories import UserFactory
 from portal.testing.processes import RedisServer, Worker, use_broker, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def api_client_for(user):
     return client
 
 
+@pytest.mark.redis
 def test_submissions_while_redis_is_down_are_kept_and_routed_once_when_it_returns(broker, state_a, state_a_official):
     worker = Worker(broker.url).start()
     try:
@@ -83,6 +84,7 @@ def test_submissions_while_redis_is_down_are_kept_and_routed_once_when_it_return
         worker.stop()
 
 
+@pytest.mark.redis
 def test_a_worker_killed_in_the_middle_of_routing_loses_nothing(broker, state_a, state_a_official):
     slow = Worker(broker.url, env={"PORTAL_ASSISTANCE_ROUTING_PAUSE_SECONDS": "30"}).start()
     try:

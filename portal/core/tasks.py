@@ -2,7 +2,6 @@
 
 import logging
 import socket
-from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -27,7 +26,11 @@ def enqueue(task, *args, **kwargs) -> None:
     for must be recoverable from the database (a durable job row that a beat task re-drives).
     """
     headers = {CORRELATION_HEADER: get_correlation_id()}
-    transaction.on_commit(partial(_send, task, args, kwargs, headers), robust=True)
+
+    def send_after_commit():
+        _send(task, args, kwargs, headers)
+
+    transaction.on_commit(send_after_commit, robust=True)
 
 
 def _send(task, args, kwargs, headers) -> None:
@@ -35,6 +38,10 @@ def _send(task, args, kwargs, headers) -> None:
         task.apply_async(args=args, kwargs=kwargs, headers=headers)
     except BROKER_ERRORS:
         logger.warning("Broker unavailable: %s not sent now; it will be re-driven", task.name, exc_info=True)
+    except Exception:
+        # Anything else (a closed connection pool, a task failing in-process) must not fail the
+        # request either: the write is committed and the durable job row is re-driven.
+        logger.exception("Could not send %s; it will be re-driven", task.name)
 
 
 @shared_task(bind=True, name="portal.core.tasks.record_heartbeat")

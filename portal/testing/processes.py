@@ -111,8 +111,8 @@ def use_broker(app, url):
     app.conf.broker_url = url
     app.conf.broker_write_url = url
     app.conf.broker_read_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Drop (do not close) the pools: kombu keeps closed ones in a global registry, and a later
+    # publish to the same broker would find "Acquire on closed pool".
+    app._pool = None
     app.amqp._producer_pool = None
     return previous

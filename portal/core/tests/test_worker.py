@@ -25,6 +25,7 @@ def worker(needs_postgres, redis_url, transactional_db):
         worker.stop()
 
 
+@pytest.mark.redis
 def test_a_real_worker_runs_an_enqueued_task_over_redis(worker):
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "with REDIS_URL set, tasks must go through the broker"
     enqueue(record_heartbeat)  # autocommit: sent at once
