@@ -19,10 +19,21 @@ def max_matches(widen=False) -> int:
     return count * 2 if widen else count
 
 
-def score_providers(request, providers, *, region_id, open_load, claim_hours, widen=False) -> list[Candidate]:
+def _related_ids(provider, name, index):
+    """Ids of a provider's areas or regions: from the given index, else from the related objects."""
+    if index is not None:
+        return index.get(provider.pk, ())
+    return {obj.pk for obj in getattr(provider, name).all()}
+
+
+def score_providers(
+    request, providers, *, region_id, open_load, claim_hours, widen=False, area_ids=None, region_ids=None
+) -> list[Candidate]:
     """Score every provider for `request`; only those whose columns and area fit are kept.
 
     `open_load` is {provider_id: requests it leads now}; `claim_hours` {provider_id: [hours to claim]}.
+    `area_ids` and `region_ids` ({provider_id: set of ids}) spare loading each provider's areas and
+    regions as objects; without them `provider.areas` and `provider.regions` are read.
     Widening (escalation) drops the area requirement: any provider covering the weapon columns.
     """
     preferred = {p.pk for p in request.preferred_providers.all()}
@@ -32,8 +43,7 @@ def score_providers(request, providers, *, region_id, open_load, claim_hours, wi
         columns = wanted_columns & set(provider.columns)
         if not columns:
             continue
-        area_ids = {area.pk for area in provider.areas.all()}
-        area_fits = request.area_id in area_ids
+        area_fits = request.area_id in _related_ids(provider, "areas", area_ids)
         if not area_fits and not widen:
             continue
         candidate = Candidate(provider)
@@ -47,7 +57,7 @@ def score_providers(request, providers, *, region_id, open_load, claim_hours, wi
         if provider.serves_all_regions:
             candidate.score += 2
             candidate.reasons.append(_("works worldwide"))
-        elif region_id in {region.pk for region in provider.regions.all()}:
+        elif region_id in _related_ids(provider, "regions", region_ids):
             candidate.score += 4
             candidate.reasons.append(_("serves the State's region"))
         else:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -328,9 +328,8 @@ def route(job_id: int) -> str:
         )
         if job is None:
             return "skipped"
-        RoutingJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
         request = (
-            AssistanceRequest.objects.select_for_update()
+            AssistanceRequest.objects.select_for_update(of=("self",))  # not the joined State and area rows
             .select_related("state", "area")
             .prefetch_related("preferred_providers")
             .get(pk=job.request_id)
@@ -339,15 +338,23 @@ def route(job_id: int) -> str:
         outcome = "ignored"
         new_matches = []
         if request.status in (R.SUBMITTED, R.UNMATCHED) or (job.widen and request.status == R.ROUTED):
+            # Only a provider covering one of the request's columns can be a candidate: the load and
+            # the claim times of the others would not be read.
+            wanted = set(request.columns)
+            providers = [p for p in Provider.objects.filter(active=True) if wanted & set(p.columns)]
+            provider_ids = [p.pk for p in providers]
+            area_ids, region_ids = _provider_profiles()
             candidates = routing.score_providers(
                 request,
-                Provider.objects.filter(active=True).prefetch_related("areas", "regions"),
+                providers,
                 region_id=request.state.region_id,
-                open_load=_open_load(),
-                claim_hours=_claim_hours(),
+                open_load=_open_load(provider_ids),
+                claim_hours=_claim_hours(provider_ids),
                 widen=job.widen,
+                area_ids=area_ids,
+                region_ids=region_ids,
             )
-            existing = set(request.matches.values_list("provider_id", flat=True))
+            existing = set(request.matches.order_by().values_list("provider_id", flat=True))
             new_matches = [
                 Match(request=request, provider=c.provider, score=c.score, reasons=c.reasons)
                 for c in candidates
@@ -371,7 +378,10 @@ def route(job_id: int) -> str:
                 before={"status": request.status},
                 after={"status": outcome, "matches": [[c.provider.slug, c.score, c.reasons] for c in candidates]},
             )
-        RoutingJob.objects.filter(pk=job.pk).update(status=RoutingJob.Status.DONE, finished_at=timezone.now())
+        # The attempt is counted here, in the same transaction: a run that does not commit leaves no trace.
+        RoutingJob.objects.filter(pk=job.pk).update(
+            status=RoutingJob.Status.DONE, finished_at=timezone.now(), attempts=F("attempts") + 1
+        )
         match_ids = [m.pk for m in new_matches]
         if match_ids:
             transaction.on_commit(lambda: _notify_matches(match_ids))
@@ -389,23 +399,39 @@ def _fault_injection_pause():
         time.sleep(seconds)
 
 
-def _open_load() -> dict:
-    rows = (
-        AssistanceRequest.objects.filter(status=R.CLAIMED)
-        .values("claimed_by_id")
-        .annotate(n=Count("id"))
-        .values_list("claimed_by_id", "n")
-    )
+def _provider_profiles() -> tuple[dict, dict]:
+    """{provider_id: area ids} and {provider_id: region ids}, read as pairs: no model objects to build."""
+    areas, regions = {}, {}
+    area_links, region_links = Provider.areas.through.objects, Provider.regions.through.objects
+    for provider_id, area_id in area_links.order_by().values_list("provider_id", "assistancearea_id"):
+        areas.setdefault(provider_id, set()).add(area_id)
+    for provider_id, region_id in region_links.order_by().values_list("provider_id", "regionalgroup_id"):
+        regions.setdefault(provider_id, set()).add(region_id)
+    return areas, regions
+
+
+def _open_load(provider_ids=None) -> dict:
+    """{provider_id: requests it leads now}, for the given providers (default: all)."""
+    claimed = AssistanceRequest.objects.filter(status=R.CLAIMED)
+    if provider_ids is not None:
+        claimed = claimed.filter(claimed_by_id__in=provider_ids)
+    rows = claimed.values("claimed_by_id").annotate(n=Count("id")).values_list("claimed_by_id", "n")
     return dict(rows)
 
 
-def _claim_hours() -> dict:
+def _claim_hours(provider_ids=None) -> dict:
+    """{provider_id: [hours from routed to claimed]} over two years, for the given providers (default: all)."""
     hours = {}
     since = timezone.now() - timedelta(days=730)
-    for provider_id, routed_at, claimed_at in AssistanceRequest.objects.filter(
-        claimed_at__isnull=False, routed_at__isnull=False, claimed_at__gte=since
-    ).values_list("claimed_by_id", "routed_at", "claimed_at"):
-        hours.setdefault(provider_id, []).append((claimed_at - routed_at).total_seconds() / 3600)
+    claimed = AssistanceRequest.objects.filter(claimed_at__isnull=False, routed_at__isnull=False, claimed_at__gte=since)
+    if provider_ids is not None:
+        claimed = claimed.filter(claimed_by_id__in=provider_ids)
+    # The wait is computed by the database (one interval per row, not two datetimes); no ORDER BY.
+    waits = claimed.order_by().values_list(
+        "claimed_by_id", ExpressionWrapper(F("claimed_at") - F("routed_at"), output_field=DurationField())
+    )
+    for provider_id, wait in waits:
+        hours.setdefault(provider_id, []).append(wait.total_seconds() / 3600)
     return hours
 
 
