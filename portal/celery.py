@@ -16,6 +16,18 @@ app.autodiscover_tasks()
 
 
 @task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task=None, **_):
+    """A worker keeps its database connection between tasks (CELERY_DB_REUSE_MAX); as for a web
+    request, one past CONN_MAX_AGE or broken is closed here and a new one opened when needed.
+    Not for eager tasks: those run inside the caller's request or transaction."""
+    if task is not None and not getattr(task.request, "is_eager", False):
+        from django.db import close_old_connections
+
+        close_old_connections()
+
+
+@task_prerun.connect
 def _bind_correlation_id(task_id=None, task=None, **_):
     """Audit events written by a task carry the correlation id of the request that enqueued it."""
     from portal.audit.context import set_correlation_id

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -189,8 +190,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     # Well above the longest task: an unacknowledged message is redelivered after this.
     "visibility_timeout": 3600,
+    # Queues are polled in the order of CELERY_TASK_QUEUES: routing never waits behind notifications.
+    "queue_order_strategy": "priority",
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# A worker consumes both queues; e-mails and webhooks to providers and experts go to the second.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("notifications")]
+CELERY_TASK_ROUTES = {
+    "assistance.notify_provider": {"queue": "notifications"},
+    "assistance.alert_experts": {"queue": "notifications"},
+}
+# Keep a worker's database connection between tasks (Celery closes it after each task otherwise);
+# portal/celery.py applies CONN_MAX_AGE and the health checks to tasks as to web requests.
+CELERY_DB_REUSE_MAX = 1000
 # Publishing happens inside web requests: give up quickly, the durable job row is re-driven later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = TIME_ZONE

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, Provider, RoutingJob
-from assistance.tests.helpers import draft_request, template
+from assistance.tests.helpers import draft_request, routed_request, template
 from portal.accounts.services import issue_token
 from portal.audit.models import AuditEvent
 from portal.celery import app as celery_app
@@ -116,6 +116,27 @@ def test_a_worker_killed_in_the_middle_of_routing_loses_nothing(broker, state_a,
         assert request.matches.count() == 3
     finally:
         fresh.stop()
+
+
+@pytest.mark.redis
+def test_routing_is_never_queued_behind_notifications(broker, state_a, state_a_official):
+    """Notifications have a queue of their own, served after routing: in a burst, a request submitted
+    after others were routed is routed before their providers are notified."""
+    earlier = [routed_request(state_a, state_a_official, title=f"Routed earlier {n}") for n in range(3)]
+    waiting = Match.objects.filter(request__in=earlier)
+    assert waiting.count() == 9 and not waiting.filter(notified_at__isnull=False).exists()
+    later = services.submit_request(draft_request(state_a, state_a_official), acting_user=state_a_official)
+
+    worker = Worker(broker.url, env={"PORTAL_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"})
+    worker.start()
+    try:
+        if not wait_for(lambda: not Match.objects.filter(notified_at__isnull=True).exists(), timeout=60):
+            pytest.fail(f"not all notified; worker output:\n{worker.output()}")
+    finally:
+        worker.stop()
+    later.refresh_from_db()
+    assert later.status == "routed"
+    assert later.routed_at < min(waiting.values_list("notified_at", flat=True))
 
 
 def test_fifty_concurrent_claims_have_exactly_one_winner(

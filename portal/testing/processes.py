@@ -70,7 +70,7 @@ class RedisServer:
 class Worker:
     """`celery -A portal worker` against the test database and a given broker."""
 
-    def __init__(self, broker_url, *, queue="celery", env=None):
+    def __init__(self, broker_url, *, queue="celery,notifications", env=None):
         self.broker_url, self.queue, self.extra_env = broker_url, queue, env or {}
         self.process = None
 
@@ -78,7 +78,7 @@ class Worker:
         env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": self.broker_url, **self.extra_env}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--queues", self.queue,
-             "--hostname", f"{self.queue}-{os.getpid()}-{time.monotonic_ns()}@%h", "--without-gossip",
+             "--hostname", f"{self.queue.replace(',', '-')}-{os.getpid()}-{time.monotonic_ns()}@%h", "--without-gossip",
              "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
             cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )  # fmt: skip
