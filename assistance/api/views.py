@@ -89,7 +89,10 @@ class RequestViewSet(
             pk = int(self.kwargs["pk"])
         except ValueError:
             raise NotFound(_("A request id is a number.")) from None
-        return services.get_visible(self.request.user, pk, self.get_queryset())
+        # Reading or editing a request needs its needs, matches and progress; an action needs only the
+        # row (a losing claim answers 409 without loading all that); its answer is read afresh.
+        full = self.action in ("retrieve", "partial_update")
+        return services.get_visible(self.request.user, pk, self.get_queryset() if full else None)
 
     def _answer(self, request_obj, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=request_obj.pk)
