@@ -312,3 +312,19 @@ def test_turnaround_figures_are_public_and_validated(clients, state_a, state_a_o
     assert clients["public"].get("/api/v1/assistance/turnaround/?since=soon").status_code == 400
     assert clients["public"].get("/api/v1/assistance/turnaround/?colour=red").status_code == 400
     assert Match.objects.filter(request=request).exists()
+
+
+def test_turnaround_figures_run_a_constant_number_of_queries(
+    clients, state_a, state_a_official, django_assert_num_queries
+):
+    routed_request(state_a, state_a_official)
+    url = "/api/v1/assistance/turnaround/?region=GRULAC&regime=cwc&provider=opcw"
+    # the region, the regime, the provider, the requests with their timestamps
+    with django_assert_num_queries(4):
+        assert clients["public"].get(url).json()["requests"] == 0
+    for _ in range(4):
+        routed_request(state_a, state_a_official)
+    with django_assert_num_queries(4):
+        assert clients["public"].get(url).status_code == 200
+    with django_assert_num_queries(4):
+        assert clients["public"].get(url.replace("&provider=opcw", "&area=legislation")).json()["requests"] == 5
