@@ -9,9 +9,10 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db.models import Q
 
 from matrices import services
-from matrices.models import Matrix, Regime
+from matrices.models import Cell, Matrix, Regime
 
 pytestmark = pytest.mark.django_db
 
@@ -781,3 +782,27 @@ def test_a_post_to_any_public_page_is_refused_and_changes_nothing(client, publis
         assert client.post(url, {"mark": "X"}).status_code in (403, 405), url
 
     assert list(Matrix.objects.order_by("pk").values_list("pk", "status", "updated_at")) == before
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_search_is_answered_from_trigram_indexes(needs_postgres, client, jamaica_v1):
+    """The migration's indexes fit the SQL of the search: PostgreSQL can use them instead of a scan."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("matrices.migrations.0003_cell_search_trigram_indexes")
+    with connection.cursor() as cursor:  # the rows written in this test's transaction are checked now
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:  # the tests build their tables without migrations
+        migration.create_indexes(None, editor)
+    query = Cell.objects.filter(Q(source__icontains="act 1") | Q(remarks__icontains="act 1")).order_by().values("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: only a plan with no
+        cursor.execute("SET LOCAL enable_indexscan = off")  # other way than these indexes shows they fit
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "matrices_cell_source_trgm" in plan and "matrices_cell_remarks_trgm" in plan, plan
+    hits = search_hits(client.get("/search/", {"q": "act 1, ART"}))
+    assert hits == ["/states/JAM/1540/v1/#cell-OP1.NWFZ-ALL-framework"]
