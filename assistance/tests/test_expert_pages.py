@@ -460,3 +460,20 @@ def test_the_dashboard_runs_a_constant_number_of_queries(
         client.get(url("turnaround"))
     with django_assert_num_queries(DASHBOARD_QUERIES + 1):  # the provider is looked up
         client.get(url("turnaround"), {**since, "provider": "opcw"})
+
+
+def test_the_list_pages_through_the_requests_keeping_the_tab_and_filters(
+    monkeypatch, expert, state_a, state_a_official
+):
+    from assistance.views import expert as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(3):
+        routed_request(state_a, state_a_official, title=f"Request {n}")
+    client = client_for(expert)
+    first = client.get(url("expert_requests"), {"tab": "waiting", "region": "GRULAC"})
+    body = first.content.decode()
+    assert "Page 1 of 2" in body and 'aria-label="Pages of requests"' in body
+    assert "?tab=waiting&amp;region=GRULAC&amp;page=2" in body
+    second = client.get(url("expert_requests"), {"tab": "waiting", "region": "GRULAC", "page": 2})
+    assert len(second.context["page"].object_list) == 1 and "Page 2 of 2" in second.content.decode()
