@@ -102,3 +102,40 @@ def test_a_withdrawn_request_is_not_routed(state_a, state_a_official):
     assert services.route(job.pk) == "ignored"
     request.refresh_from_db()
     assert request.status == "withdrawn" and not request.matches.exists()
+
+
+@pytest.mark.parametrize("widen", [False, True])
+@pytest.mark.parametrize(
+    "template",
+    [
+        {"columns": ["CW"]},
+        {"columns": ["NW", "MD"], "area": "PHYSICAL_PROTECTION", "assistance_type": "training", "language": "fr"},
+        {"columns": ["BW"], "area": "LEGISLATION", "preferred_providers": ["vertic"]},
+    ],
+)
+def test_the_lean_profiles_score_exactly_like_the_provider_objects(
+    state_a, state_a_official, provider_chemical, template, widen
+):
+    """`route()` reads each provider's areas and regions as id pairs; the scores must not change."""
+    from assistance import routing
+
+    busy = routed_request(state_a, state_a_official, title="Keeps a provider busy", preferred_providers=["opcw"])
+    services.claim_request(busy, acting_user=provider_chemical)
+    request = submit(draft_request(state_a, state_a_official, **template), state_a_official)
+    area_ids, region_ids = services._provider_profiles()
+    common = {
+        "region_id": state_a.region_id,
+        "open_load": services._open_load(),
+        "claim_hours": services._claim_hours(),
+        "widen": widen,
+    }
+    as_objects = routing.score_providers(
+        request, Provider.objects.filter(active=True).prefetch_related("areas", "regions"), **common
+    )
+    lean = routing.score_providers(
+        request, Provider.objects.filter(active=True), area_ids=area_ids, region_ids=region_ids, **common
+    )
+    assert as_objects, "the template fits some provider"
+    assert [(c.provider.slug, c.score, c.reasons) for c in lean] == [
+        (c.provider.slug, c.score, c.reasons) for c in as_objects
+    ]
