@@ -434,6 +434,10 @@ def seed_history(count, rng):
             )
         )
     AssistanceRequest.objects.bulk_create(rows, batch_size=1000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
+        cursor.execute("ANALYZE")
     statuses = {}
     for row in rows:
         statuses[row.status] = statuses.get(row.status, 0) + 1

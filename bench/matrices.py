@@ -106,6 +106,7 @@ def generate(states_count, versions):
     import django
 
     django.setup()
+    from django.db import connection
     from django.utils import timezone
 
     from matrices.models import Cell, Matrix, Regime
@@ -169,6 +170,11 @@ def generate(states_count, versions):
                 )
             )
     Cell.objects.bulk_create(cells, batch_size=5000)
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load: without statistics the planner picks plans
+        # for empty tables, and the published pages' one query takes several times as long.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     published = [m for m in matrices if m.status == Matrix.Status.PUBLISHED and m.version == versions]
     log(f"generated {len(matrices)} matrix versions ({len(published)} latest published) and {len(cells)} cells")
     return [(m.state.iso3, m.pk) for m in published]
