@@ -494,6 +494,8 @@ def release_request(request: AssistanceRequest, *, acting_user) -> AssistanceReq
         extra_filter=Q(claimed_by=provider), status=R.ROUTED, claimed_by=None, claimed_at=None,
     )  # fmt: skip
     if released is None:
+        if request.status == R.CLAIMED and request.claimed_by_id != provider.pk:
+            raise NotAllowed(_("Only the provider that claimed the request gives the claim back."))
         _refuse(request, _("release"))
     return released
 
@@ -519,8 +521,10 @@ def report_progress(request: AssistanceRequest, *, note: str, acting_user) -> Pr
     provider = provider_of(acting_user)
     lead = request.claimed_by_id == provider.pk
     supporting = Match.objects.filter(request_id=request.pk, provider=provider, supporting_since__isnull=False).exists()
-    if request.status != R.CLAIMED or not (lead or supporting):
-        raise InvalidTransition(_("Progress is reported on a request your organisation has claimed or joined."))
+    if request.status != R.CLAIMED:
+        _refuse(request, _("report progress on"))
+    if not (lead or supporting):
+        raise NotAllowed(_("Progress is reported by the provider that claimed the request and those that joined it."))
     errors = {}
     note = _text({"note": note}, "note", errors, required=True)
     if errors:

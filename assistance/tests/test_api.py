@@ -13,19 +13,6 @@ URL = "/api/v1/assistance/requests/"
 
 
 @pytest.fixture
-def clients(api_client, token_client, state_a_official, state_b_official, expert, provider_chemical, provider_nuclear):
-    return {
-        "public": api_client,
-        "official_a": token_client(state_a_official),
-        "official_b": token_client(state_b_official),
-        "expert": token_client(expert),
-        "opcw": token_client(provider_chemical),
-        "iaea": token_client(provider_nuclear),
-        "read_only_opcw": token_client(provider_chemical, read_only=True),
-    }
-
-
-@pytest.fixture
 def routed_to_opcw(state_a, state_a_official):
     """A chemical request routed to the OPCW (and two others), not to the IAEA."""
     request = routed_request(state_a, state_a_official, preferred_providers=["opcw"])
@@ -40,7 +27,7 @@ def snapshot(request):
 
 
 def test_an_official_creates_and_submits_a_specific_request(
-    clients, state_a, state_a_official, django_capture_on_commit_callbacks
+    api_clients, state_a, state_a_official, django_capture_on_commit_callbacks
 ):
     matrix = matrix_draft(state_a, state_a_official)
     data = template(
@@ -51,7 +38,7 @@ def test_an_official_creates_and_submits_a_specific_request(
             }
         ]
     )
-    response = clients["official_a"].post(URL, data, format="json")
+    response = api_clients["official_a"].post(URL, data, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "draft" and body["state"] == "JAM" and body["area"] == "LEGISLATION"
@@ -59,9 +46,9 @@ def test_an_official_creates_and_submits_a_specific_request(
         {"matrix": matrix.pk, "row": "OP2.MANUFACTURE", "column": "CW", "aspect": "enforcement"}
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        submitted = clients["official_a"].post(f"{URL}{body['id']}/submit/")
+        submitted = api_clients["official_a"].post(f"{URL}{body['id']}/submit/")
     assert submitted.status_code == 200 and submitted.json()["submitted_at"]
-    routed = clients["official_a"].get(f"{URL}{body['id']}/").json()
+    routed = api_clients["official_a"].get(f"{URL}{body['id']}/").json()
     assert routed["status"] == "routed" and routed["routed_at"]
     assert routed["matches"] and all(m["reasons"] for m in routed["matches"])
 
@@ -80,14 +67,14 @@ def test_an_official_creates_and_submits_a_specific_request(
         ({"needs": [{"description": "ok", "cells": [{"matrix": 999999, "row": "OP2.USE", "column": "CW"}]}]}, "needs"),
     ],
 )
-def test_bad_templates_are_refused_with_the_reason_and_nothing_is_saved(clients, reference, change, field):
-    response = clients["official_a"].post(URL, template(**change), format="json")
+def test_bad_templates_are_refused_with_the_reason_and_nothing_is_saved(api_clients, reference, change, field):
+    response = api_clients["official_a"].post(URL, template(**change), format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
     assert not AssistanceRequest.objects.exists()
 
 
-def test_cells_of_another_states_matrix_cannot_be_cited(clients, state_b, state_b_official):
+def test_cells_of_another_states_matrix_cannot_be_cited(api_clients, state_b, state_b_official):
     other = matrix_draft(state_b, state_b_official)
     data = template(
         needs=[
@@ -97,13 +84,13 @@ def test_cells_of_another_states_matrix_cannot_be_cited(clients, state_b, state_
             }
         ]
     )
-    response = clients["official_a"].post(URL, data, format="json")
+    response = api_clients["official_a"].post(URL, data, format="json")
     assert response.status_code == 400 and "needs" in response.json()["errors"]
 
 
-def test_a_vague_request_cannot_be_submitted(clients, state_a, state_a_official):
+def test_a_vague_request_cannot_be_submitted(api_clients, state_a, state_a_official):
     request = draft_request(state_a, state_a_official, needs=[])
-    response = clients["official_a"].post(f"{URL}{request.pk}/submit/")
+    response = api_clients["official_a"].post(f"{URL}{request.pk}/submit/")
     assert response.status_code == 400 and "needs" in response.json()["errors"]
     request.refresh_from_db()
     assert request.status == "draft"
@@ -120,8 +107,8 @@ def test_a_vague_request_cannot_be_submitted(clients, state_a, state_a_official)
         ("read_only_opcw", 403),
     ],
 )
-def test_only_the_states_officials_ask_for_assistance(clients, reference, who, expected):
-    response = clients[who].post(URL, {**template(), "state": "JAM"}, format="json")
+def test_only_the_states_officials_ask_for_assistance(api_clients, reference, who, expected):
+    response = api_clients[who].post(URL, {**template(), "state": "JAM"}, format="json")
     assert response.status_code == expected
     assert AssistanceRequest.objects.count() == (1 if expected == 201 else 0)
 
@@ -130,12 +117,14 @@ def test_only_the_states_officials_ask_for_assistance(clients, reference, who, e
     ("who", "expected"),
     [("public", 404), ("official_a", 200), ("official_b", 404), ("expert", 200), ("opcw", 404), ("iaea", 404)],
 )
-def test_a_draft_is_seen_only_by_its_state_and_the_experts(clients, state_a, state_a_official, who, expected):
+def test_a_draft_is_seen_only_by_its_state_and_the_experts(api_clients, state_a, state_a_official, who, expected):
     request = draft_request(state_a, state_a_official)
-    assert clients[who].get(f"{URL}{request.pk}/").status_code == expected
+    assert api_clients[who].get(f"{URL}{request.pk}/").status_code == expected
 
 
-def test_each_role_lists_what_it_may_see(clients, state_a, state_b, state_a_official, state_b_official, routed_to_opcw):
+def test_each_role_lists_what_it_may_see(
+    api_clients, state_a, state_b, state_a_official, state_b_official, routed_to_opcw
+):
     private = routed_request(
         state_b,
         state_b_official,
@@ -146,7 +135,7 @@ def test_each_role_lists_what_it_may_see(clients, state_a, state_b, state_a_offi
     )
 
     def ids(who, query=""):
-        return {r["id"] for r in clients[who].get(f"{URL}{query}").json()["results"]}
+        return {r["id"] for r in api_clients[who].get(f"{URL}{query}").json()["results"]}
 
     assert ids("public") == {routed_to_opcw.pk}
     assert ids("official_b") == {routed_to_opcw.pk, private.pk}
@@ -155,8 +144,8 @@ def test_each_role_lists_what_it_may_see(clients, state_a, state_b, state_a_offi
     assert ids("expert") == {routed_to_opcw.pk, private.pk}
     assert ids("expert", "?column=NW") == {private.pk}
     assert ids("expert", "?state=jam&status=routed&area=LEGISLATION&region=GRULAC") == {routed_to_opcw.pk}
-    assert clients["public"].get(f"{URL}{routed_to_opcw.pk}/").json()["contact_person"] == ""
-    assert clients["opcw"].get(f"{URL}{routed_to_opcw.pk}/").json()["contact_person"].startswith("Ms A.")
+    assert api_clients["public"].get(f"{URL}{routed_to_opcw.pk}/").json()["contact_person"] == ""
+    assert api_clients["opcw"].get(f"{URL}{routed_to_opcw.pk}/").json()["contact_person"].startswith("Ms A.")
 
 
 @pytest.mark.parametrize(
@@ -168,8 +157,8 @@ def test_each_role_lists_what_it_may_see(clients, state_a, state_b, state_a_offi
         ("?colour=red", "unknown-parameter"),
     ],
 )
-def test_bad_list_filters_are_a_400(clients, reference, query, code):
-    response = clients["expert"].get(f"{URL}{query}")
+def test_bad_list_filters_are_a_400(api_clients, reference, query, code):
+    response = api_clients["expert"].get(f"{URL}{query}")
     assert response.status_code == 400 and response.json()["code"] == code
 
 
@@ -185,9 +174,9 @@ def test_bad_list_filters_are_a_400(clients, reference, query, code):
         ("opcw", 200),
     ],
 )
-def test_only_a_matched_provider_claims(clients, routed_to_opcw, who, expected):
+def test_only_a_matched_provider_claims(api_clients, routed_to_opcw, who, expected):
     before = snapshot(routed_to_opcw)
-    response = clients[who].post(f"{URL}{routed_to_opcw.pk}/claim/")
+    response = api_clients[who].post(f"{URL}{routed_to_opcw.pk}/claim/")
     assert response.status_code == expected
     if expected == 200:
         body = response.json()
@@ -196,85 +185,86 @@ def test_only_a_matched_provider_claims(clients, routed_to_opcw, who, expected):
         assert snapshot(routed_to_opcw) == before
 
 
-def test_a_second_provider_gets_409_already_claimed(clients, routed_to_opcw):
+def test_a_second_provider_gets_409_already_claimed(api_clients, routed_to_opcw):
     other = routed_to_opcw.matches.exclude(provider__slug="opcw").select_related("provider").first().provider
-    other_client = clients["public"].__class__()
+    other_client = api_clients["public"].__class__()
     from portal.accounts.services import issue_token
 
     _token, raw = issue_token(UserFactory(username="other-staff", role="provider", provider=other))
     other_client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    assert clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/").status_code == 200
+    assert api_clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/").status_code == 200
     response = other_client.post(f"{URL}{routed_to_opcw.pk}/claim/")
     assert response.status_code == 409 and response.json()["code"] == "already-claimed"
     routed_to_opcw.refresh_from_db()
     assert routed_to_opcw.claimed_by.slug == "opcw"
 
 
-def test_a_retried_claim_with_the_same_idempotency_key_acts_once(clients, routed_to_opcw):
-    first = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="claim-123")
+def test_a_retried_claim_with_the_same_idempotency_key_acts_once(api_clients, routed_to_opcw):
+    first = api_clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="claim-123")
     events = AuditEvent.objects.filter(verb="request.claim").count()
-    again = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="claim-123")
+    again = api_clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="claim-123")
     assert first.status_code == again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert AuditEvent.objects.filter(verb="request.claim").count() == events == 1
-    bad = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="no spaces allowed")
+    bad = api_clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/", HTTP_IDEMPOTENCY_KEY="no spaces allowed")
     assert bad.status_code == 400
 
 
-def test_the_whole_lifecycle_through_the_api(clients, routed_to_opcw):
+def test_the_whole_lifecycle_through_the_api(api_clients, routed_to_opcw):
     url = f"{URL}{routed_to_opcw.pk}"
-    deliver_early = clients["opcw"].post(f"{url}/deliver/", {"summary": "Done"}, format="json")
+    deliver_early = api_clients["opcw"].post(f"{url}/deliver/", {"summary": "Done"}, format="json")
     assert deliver_early.status_code == 409 and deliver_early.json()["code"] == "invalid-transition"
-    assert clients["opcw"].post(f"{url}/claim/").json()["status"] == "claimed"
-    assert clients["opcw"].post(f"{url}/release/").json()["status"] == "routed"
-    assert clients["opcw"].post(f"{url}/claim/").json()["status"] == "claimed"
-    progress = clients["opcw"].post(f"{url}/progress/", {"note": "Legal review under way"}, format="json")
+    assert api_clients["opcw"].post(f"{url}/claim/").json()["status"] == "claimed"
+    assert api_clients["opcw"].post(f"{url}/release/").json()["status"] == "routed"
+    assert api_clients["opcw"].post(f"{url}/claim/").json()["status"] == "claimed"
+    progress = api_clients["opcw"].post(f"{url}/progress/", {"note": "Legal review under way"}, format="json")
     assert progress.json()["progress"][0]["note"] == "Legal review under way"
-    assert clients["official_b"].post(f"{url}/feedback/", {"rating": 5}, format="json").status_code == 403
-    delivered = clients["opcw"].post(f"{url}/deliver/", {"summary": "Bill reviewed; workshop held"}, format="json")
+    assert api_clients["official_b"].post(f"{url}/feedback/", {"rating": 5}, format="json").status_code == 403
+    delivered = api_clients["opcw"].post(f"{url}/deliver/", {"summary": "Bill reviewed; workshop held"}, format="json")
     assert delivered.json()["status"] == "delivered" and delivered.json()["delivered_at"]
-    assert clients["official_a"].post(f"{url}/withdraw/").status_code == 409
-    assert clients["official_a"].post(f"{url}/feedback/", {"rating": 9}, format="json").status_code == 400
-    closed = clients["official_a"].post(f"{url}/feedback/", {"rating": 4, "comment": "Useful"}, format="json")
+    assert api_clients["official_a"].post(f"{url}/withdraw/").status_code == 409
+    assert api_clients["official_a"].post(f"{url}/feedback/", {"rating": 9}, format="json").status_code == 400
+    closed = api_clients["official_a"].post(f"{url}/feedback/", {"rating": 4, "comment": "Useful"}, format="json")
     assert closed.json()["status"] == "closed" and closed.json()["feedback_rating"] == 4
 
 
-def test_a_claim_on_a_withdrawn_request_is_refused(clients, state_a_official, routed_to_opcw):
-    assert clients["official_a"].post(f"{URL}{routed_to_opcw.pk}/withdraw/").json()["status"] == "withdrawn"
-    response = clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/")
+def test_a_claim_on_a_withdrawn_request_is_refused(api_clients, state_a_official, routed_to_opcw):
+    assert api_clients["official_a"].post(f"{URL}{routed_to_opcw.pk}/withdraw/").json()["status"] == "withdrawn"
+    response = api_clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/")
     assert response.status_code == 409 and response.json()["code"] == "not-claimable"
 
 
-def test_an_expert_assigns_a_provider_to_an_unmatched_request(clients, state_a, state_a_official):
+def test_an_expert_assigns_a_provider_to_an_unmatched_request(api_clients, state_a, state_a_official):
     Provider.objects.filter(columns__icontains='"BW"').update(active=False)
     request = routed_request(
         state_a, state_a_official, columns=["BW"], area="BIOSAFETY_BIOSECURITY", assistance_type="training"
     )
     assert request.status == "unmatched"
-    assert clients["opcw"].post(f"{URL}{request.pk}/assign/", {"provider": "who"}, format="json").status_code == 403
+    assert api_clients["opcw"].post(f"{URL}{request.pk}/assign/", {"provider": "who"}, format="json").status_code == 403
     assert (
-        clients["expert"].post(f"{URL}{request.pk}/assign/", {"provider": "nobody"}, format="json").status_code == 400
+        api_clients["expert"].post(f"{URL}{request.pk}/assign/", {"provider": "nobody"}, format="json").status_code
+        == 400
     )
-    body = clients["expert"].post(f"{URL}{request.pk}/assign/", {"provider": "who"}, format="json").json()
+    body = api_clients["expert"].post(f"{URL}{request.pk}/assign/", {"provider": "who"}, format="json").json()
     assert body["status"] == "routed"
     assert body["matches"][0]["provider"] == "who" and body["matches"][0]["assigned_by_expert"] is True
 
 
-def test_providers_see_who_else_is_active_in_the_state(clients, state_a, state_a_official, routed_to_opcw):
-    clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/")
+def test_providers_see_who_else_is_active_in_the_state(api_clients, state_a, state_a_official, routed_to_opcw):
+    api_clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/")
     nuclear = routed_request(
         state_a, state_a_official, columns=["NW"], area="PHYSICAL_PROTECTION", assistance_type="training"
     )
-    active = clients["iaea"].get(f"{URL}{nuclear.pk}/active-providers/").json()
+    active = api_clients["iaea"].get(f"{URL}{nuclear.pk}/active-providers/").json()
     assert [a["slug"] for a in active] == ["opcw"]
 
 
 def test_the_request_list_runs_a_constant_number_of_queries(
-    clients, state_a, state_a_official, django_assert_num_queries
+    api_clients, state_a, state_a_official, django_assert_num_queries
 ):
     routed_request(state_a, state_a_official)
-    expert = clients["expert"]
+    expert = api_clients["expert"]
     expert.get(URL)  # the token's first use is written down once: keep it out of the count
     # token, count, page, needs, their cells, matches, providers, preferred, approached, progress
     with django_assert_num_queries(10) as first:
@@ -286,45 +276,47 @@ def test_the_request_list_runs_a_constant_number_of_queries(
 
 
 def test_a_losing_claim_is_answered_without_loading_the_request_details(
-    clients, routed_to_opcw, provider_nuclear, django_assert_num_queries
+    api_clients, routed_to_opcw, provider_nuclear, django_assert_num_queries
 ):
     """Under contention most claims lose: a 409 reads the request row only, however big the request."""
     iaea = Provider.objects.get(slug="iaea")
     Match.objects.create(request=routed_to_opcw, provider=iaea, score=1, reasons=["by hand"])
-    assert clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/").status_code == 200
-    clients["iaea"].get(URL)  # the token's first use is written down once: keep it out of the count
+    assert api_clients["opcw"].post(f"{URL}{routed_to_opcw.pk}/claim/").status_code == 200
+    api_clients["iaea"].get(URL)  # the token's first use is written down once: keep it out of the count
     # token, the visible request, savepoint, routed to me?, the conditional UPDATE (no row), the
     # current status, savepoint rolled back and released: 14 when the details were loaded first
     with django_assert_num_queries(8):
-        response = clients["iaea"].post(f"{URL}{routed_to_opcw.pk}/claim/")
+        response = api_clients["iaea"].post(f"{URL}{routed_to_opcw.pk}/claim/")
     assert response.status_code == 409 and response.json()["code"] == "already-claimed"
     routed_to_opcw.refresh_from_db()
     assert routed_to_opcw.claimed_by.slug == "opcw"
 
 
-def test_turnaround_figures_are_public_and_validated(clients, state_a, state_a_official):
+def test_turnaround_figures_are_public_and_validated(api_clients, state_a, state_a_official):
     request = routed_request(state_a, state_a_official)
-    body = clients["public"].get("/api/v1/assistance/turnaround/").json()
+    body = api_clients["public"].get("/api/v1/assistance/turnaround/").json()
     assert body["requests"] == 1 and body["time_to_route"]["count"] == 1
-    filtered = clients["public"].get("/api/v1/assistance/turnaround/?region=GRULAC&regime=cwc&since=2020-01-01").json()
+    filtered = (
+        api_clients["public"].get("/api/v1/assistance/turnaround/?region=GRULAC&regime=cwc&since=2020-01-01").json()
+    )
     assert filtered["requests"] == 1 and filtered["by_regime"][1]["key"] == "CWC"
-    assert clients["public"].get("/api/v1/assistance/turnaround/?region=Mars").status_code == 400
-    assert clients["public"].get("/api/v1/assistance/turnaround/?since=soon").status_code == 400
-    assert clients["public"].get("/api/v1/assistance/turnaround/?colour=red").status_code == 400
+    assert api_clients["public"].get("/api/v1/assistance/turnaround/?region=Mars").status_code == 400
+    assert api_clients["public"].get("/api/v1/assistance/turnaround/?since=soon").status_code == 400
+    assert api_clients["public"].get("/api/v1/assistance/turnaround/?colour=red").status_code == 400
     assert Match.objects.filter(request=request).exists()
 
 
 def test_turnaround_figures_run_a_constant_number_of_queries(
-    clients, state_a, state_a_official, django_assert_num_queries
+    api_clients, state_a, state_a_official, django_assert_num_queries
 ):
     routed_request(state_a, state_a_official)
     url = "/api/v1/assistance/turnaround/?region=GRULAC&regime=cwc&provider=opcw"
     # the region, the regime, the provider, the requests with their timestamps
     with django_assert_num_queries(4):
-        assert clients["public"].get(url).json()["requests"] == 0
+        assert api_clients["public"].get(url).json()["requests"] == 0
     for _ in range(4):
         routed_request(state_a, state_a_official)
     with django_assert_num_queries(4):
-        assert clients["public"].get(url).status_code == 200
+        assert api_clients["public"].get(url).status_code == 200
     with django_assert_num_queries(4):
-        assert clients["public"].get(url.replace("&provider=opcw", "&area=legislation")).json()["requests"] == 5
+        assert api_clients["public"].get(url.replace("&provider=opcw", "&area=legislation")).json()["requests"] == 5

@@ -326,7 +326,7 @@ def test_a_repeated_claim_by_the_winner_acts_once(provider_chemical, shared):
 def test_the_lead_releases_the_claim_and_the_request_is_open_again(provider_chemical, provider_nuclear, shared):
     services.claim_request(shared, acting_user=provider_chemical)
     before = snapshot(shared)
-    assert client_for(provider_nuclear).post(url("provider_release", shared)).status_code == 409
+    assert client_for(provider_nuclear).post(url("provider_release", shared)).status_code == 403
     assert snapshot(shared) == before
 
     response = client_for(provider_chemical).post(url("provider_release", shared), follow=True)
