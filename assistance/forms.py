@@ -367,7 +367,7 @@ class RequestForm(forms.Form):
 def initial_from(request_obj) -> tuple[dict, int]:
     """A saved request as the form's initial values, and how many need slots it needs."""
     initial = {
-        "area": request_obj.area.code,
+        "area": request_obj.area.code if request_obj.area_id else "",
         "columns": list(request_obj.columns),
         "assistance_type": request_obj.assistance_type,
         "title": request_obj.title,

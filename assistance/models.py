@@ -114,9 +114,14 @@ class AssistanceRequest(models.Model):
 
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="assistance_requests")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
-    area = models.ForeignKey(AssistanceArea, verbose_name=_("area"), on_delete=models.PROTECT, related_name="requests")
-    columns = models.JSONField(_("weapon columns"), default=list)
-    assistance_type = models.CharField(_("type of assistance"), max_length=24, choices=AssistanceType.choices)
+    # A draft may still lack its area, columns and type; submitting requires them (services.submit_request).
+    area = models.ForeignKey(
+        AssistanceArea, verbose_name=_("area"), on_delete=models.PROTECT, related_name="requests", null=True, blank=True
+    )
+    columns = models.JSONField(_("weapon columns"), default=list, blank=True)
+    assistance_type = models.CharField(
+        _("type of assistance"), max_length=24, choices=AssistanceType.choices, blank=True
+    )
     title = models.CharField(_("title"), max_length=200)
     beneficiary_agencies = models.TextField(_("agencies that would benefit"), max_length=MAX_TEXT, blank=True)
     timeline = models.CharField(_("timeline"), max_length=200, blank=True)

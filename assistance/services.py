@@ -96,11 +96,27 @@ def _text(data, name, errors, *, required=False, max_length=MAX_TEXT):
     return value
 
 
-def clean_template(state, data: dict, *, user) -> dict:
+def missing_for_submission(*, area, columns, assistance_type, has_needs) -> dict:
+    """What a draft still lacks to be submitted: {field: [message]}; empty when it is specific enough."""
+    errors = {}
+    if not area:
+        errors["area"] = [_("Choose the subject area: one request per area.")]
+    if not columns:
+        errors["columns"] = [_("Choose the weapon columns the request is about.")]
+    if not assistance_type:
+        errors["assistance_type"] = [_("Choose the type of assistance.")]
+    if not has_needs:
+        errors["needs"] = [_("Describe at least one specific need: a vague request cannot be routed.")]
+    return errors
+
+
+def clean_template(state, data: dict, *, user, submitting=False) -> dict:
     """Check the assistance template filled by a State; returns cleaned values or raises InvalidInput.
 
     `data` is what a form or a JSON client sends: codes for the area, slugs for providers, needs
-    with the matrix cells they address (`{"matrix": id, "row", "column", "aspect"}`).
+    with the matrix cells they address (`{"matrix": id, "row", "column", "aspect"}`). A draft may
+    leave the area, columns, type and needs open; `submitting` reports what is missing as well, so
+    a form submitted at once shows every problem together.
     """
     from matrices.models import Matrix
     from matrices.services import layout
@@ -115,19 +131,26 @@ def clean_template(state, data: dict, *, user) -> dict:
         "contact_person": _text(data, "contact_person", errors, max_length=200),
         "consent_to_publish": bool(data.get("consent_to_publish", False)),
     }
-    area_code = data.get("area")
-    cleaned["area"] = AssistanceArea.objects.filter(code=area_code).first() if isinstance(area_code, str) else None
-    if cleaned["area"] is None:
-        errors["area"] = [_("Choose an area of assistance (unknown: %(code)s).") % {"code": area_code}]
+    # A draft may leave the area, the columns and the type open; submit_request requires them.
+    area_code = data.get("area") or None
+    cleaned["area"] = None
+    if area_code is not None:
+        if isinstance(area_code, str):
+            cleaned["area"] = AssistanceArea.objects.filter(code=area_code).first()
+        if cleaned["area"] is None:
+            errors["area"] = [_("Unknown area of assistance: %(code)s.") % {"code": area_code}]
     columns = data.get("columns") or []
-    if not isinstance(columns, list) or not columns or not set(columns) <= set(Column.values):
+    if not isinstance(columns, list) or not set(columns) <= set(Column.values):
         errors["columns"] = [_("Choose one or more of NW, CW, BW, MD.")]
     else:
         cleaned["columns"] = [c for c in Column.values if c in columns]
-    if data.get("assistance_type") not in AssistanceType.values:
-        errors["assistance_type"] = [_("Choose a type of assistance: %(t)s.") % {"t": ", ".join(AssistanceType.values)}]
-    else:
-        cleaned["assistance_type"] = data["assistance_type"]
+    assistance_type = data.get("assistance_type") or ""
+    if assistance_type and assistance_type not in AssistanceType.values:
+        errors["assistance_type"] = [
+            _("Unknown type of assistance %(given)s: choose one of %(t)s.")
+            % {"given": assistance_type, "t": ", ".join(AssistanceType.values)}
+        ]
+    cleaned["assistance_type"] = assistance_type
     language = data.get("language") or "en"
     if language not in LANGUAGES:
         errors["language"] = [_("Unknown language %(l)s.") % {"l": language}]
@@ -195,6 +218,13 @@ def clean_template(state, data: dict, *, user) -> dict:
     if need_errors:
         errors["needs"] = need_errors
     cleaned["needs"] = cleaned_needs
+    if submitting:
+        missing = missing_for_submission(
+            area=cleaned["area"] or "area" in errors, columns=cleaned.get("columns") or "columns" in errors,
+            assistance_type=cleaned["assistance_type"] or "assistance_type" in errors,
+            has_needs=bool(cleaned_needs) or "needs" in errors,
+        )  # fmt: skip
+        errors = {**missing, **errors}
     if errors:
         raise InvalidInput(_("The request is not complete or not valid; nothing was saved."), errors=errors)
     return cleaned
@@ -216,11 +246,11 @@ def _save_template(request, cleaned):
 
 
 @transaction.atomic
-def create_request(state, data: dict, *, acting_user) -> AssistanceRequest:
-    """A new draft request of `state`, by one of its officials."""
+def create_request(state, data: dict, *, acting_user, submitting=False) -> AssistanceRequest:
+    """A new draft request of `state`, by one of its officials (`submitting`: see clean_template)."""
     if not is_official_of(acting_user, state.pk):
         raise NotAllowed(_("Only the State's officials ask for assistance on its behalf."))
-    cleaned = clean_template(state, data, user=acting_user)
+    cleaned = clean_template(state, data, user=acting_user, submitting=submitting)
     request = AssistanceRequest(state=state, created_by=acting_user)
     _save_template(request, cleaned)
     record("request.create", request, actor=acting_user, after=snapshot(request, REQUEST_FIELDS))
@@ -228,7 +258,7 @@ def create_request(state, data: dict, *, acting_user) -> AssistanceRequest:
 
 
 @transaction.atomic
-def update_request(request: AssistanceRequest, data: dict, *, acting_user) -> AssistanceRequest:
+def update_request(request: AssistanceRequest, data: dict, *, acting_user, submitting=False) -> AssistanceRequest:
     if not is_official_of(acting_user, request.state_id):
         raise NotAllowed(_("Only the State's officials change its requests."))
     request = AssistanceRequest.objects.select_for_update().get(pk=request.pk)
@@ -237,7 +267,7 @@ def update_request(request: AssistanceRequest, data: dict, *, acting_user) -> As
             _("Only a draft can be changed; this request is %(s)s.") % {"s": request.get_status_display()}
         )
     before = snapshot(request, REQUEST_FIELDS)
-    _save_template(request, clean_template(request.state, data, user=acting_user))
+    _save_template(request, clean_template(request.state, data, user=acting_user, submitting=submitting))
     record("request.update", request, actor=acting_user, before=before, after=snapshot(request, REQUEST_FIELDS))
     return request
 
@@ -272,12 +302,10 @@ def submit_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequ
     """Submit the completed template: a pending routing job is written in the same transaction."""
     if not is_official_of(acting_user, request.state_id):
         raise NotAllowed(_("Only the State's officials submit its requests."))
-    needs = list(request.needs.all())
-    errors = {}
-    if not needs:
-        errors["needs"] = [_("Describe at least one specific need: a vague request cannot be routed.")]
-    if not request.columns:
-        errors["columns"] = [_("Choose the weapon columns the request is about.")]
+    errors = missing_for_submission(
+        area=request.area_id, columns=request.columns, assistance_type=request.assistance_type,
+        has_needs=request.needs.exists(),
+    )  # fmt: skip
     if errors:
         raise InvalidInput(_("The request is not specific enough to submit."), errors=errors)
     now = timezone.now()

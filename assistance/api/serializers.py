@@ -51,7 +51,7 @@ class RequestSerializer(serializers.ModelSerializer):
     """An assistance request as the contract gives it; expects the prefetching of RequestViewSet."""
 
     state = serializers.CharField(source="state.iso3")
-    area = serializers.CharField(source="area.code")
+    area = serializers.CharField(source="area.code", allow_null=True, help_text="null in a draft that has no area yet")
     needs = NeedSerializer(many=True, source="needs.all")
     preferred_providers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     approached_providers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
@@ -103,11 +103,17 @@ class RequestInput(serializers.Serializer):
     """The assistance template. Validated by the services (the same rules as the web form)."""
 
     state = serializers.CharField(help_text="ISO alpha-3; defaults to the official's State", required=False)
-    area = serializers.CharField(help_text="an area code from the reference data, e.g. LEGISLATION")
-    columns = serializers.ListField(child=serializers.ChoiceField(choices=Column.choices))
-    assistance_type = serializers.ChoiceField(choices=AssistanceType.choices)
+    area = serializers.CharField(
+        help_text="an area code from the reference data, e.g. LEGISLATION; required to submit", required=False
+    )
+    columns = serializers.ListField(
+        child=serializers.ChoiceField(choices=Column.choices), help_text="required to submit", required=False
+    )
+    assistance_type = serializers.ChoiceField(
+        choices=AssistanceType.choices, help_text="required to submit", required=False
+    )
     title = serializers.CharField()
-    needs = NeedInput(many=True)
+    needs = NeedInput(many=True, help_text="at least one to submit", required=False)
     beneficiary_agencies = serializers.CharField(required=False)
     timeline = serializers.CharField(required=False)
     language = serializers.CharField(required=False)

@@ -29,7 +29,7 @@ class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
 def template_data(request_obj: AssistanceRequest) -> dict:
     """A request's current template as the services take it (for PATCH, which merges)."""
     return {
-        "area": request_obj.area.code,
+        "area": request_obj.area.code if request_obj.area_id else "",
         "columns": request_obj.columns,
         "assistance_type": request_obj.assistance_type,
         "title": request_obj.title,

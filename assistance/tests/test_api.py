@@ -58,7 +58,7 @@ def test_an_official_creates_and_submits_a_specific_request(
     [
         ({"area": "NOPE"}, "area"),
         ({"columns": ["XW"]}, "columns"),
-        ({"columns": []}, "columns"),
+        ({"columns": "CW"}, "columns"),
         ({"assistance_type": "money"}, "assistance_type"),
         ({"preferred_providers": ["nobody"]}, "preferred_providers"),
         ({"title": "x" * 201}, "title"),
@@ -88,12 +88,38 @@ def test_cells_of_another_states_matrix_cannot_be_cited(api_clients, state_b, st
     assert response.status_code == 400 and "needs" in response.json()["errors"]
 
 
-def test_a_vague_request_cannot_be_submitted(api_clients, state_a, state_a_official):
-    request = draft_request(state_a, state_a_official, needs=[])
+def test_a_draft_needs_only_a_title(api_clients, reference):
+    response = api_clients["official_a"].post(URL, {"title": "Export control help, details to follow"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "draft" and body["area"] is None and body["columns"] == []
+    assert body["assistance_type"] == "" and body["needs"] == []
+    assert api_clients["official_a"].get(f"{URL}{body['id']}/").json()["title"] == body["title"]
+    completed = api_clients["official_a"].patch(
+        f"{URL}{body['id']}/", {"area": "EXPORT_CONTROL", "columns": ["CW"]}, format="json"
+    )
+    assert completed.status_code == 200 and completed.json()["area"] == "EXPORT_CONTROL"
+    refused = api_clients["official_a"].post(URL, {"area": "LEGISLATION"}, format="json")
+    assert refused.status_code == 400 and "title" in refused.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("missing", "field"),
+    [
+        ({"needs": []}, "needs"),
+        ({"area": ""}, "area"),
+        ({"columns": []}, "columns"),
+        ({"assistance_type": ""}, "assistance_type"),
+    ],
+)
+def test_a_vague_request_cannot_be_submitted(api_clients, state_a, state_a_official, missing, field):
+    request = draft_request(state_a, state_a_official, **missing)
+    events = AuditEvent.objects.count()
     response = api_clients["official_a"].post(f"{URL}{request.pk}/submit/")
-    assert response.status_code == 400 and "needs" in response.json()["errors"]
+    assert response.status_code == 400 and list(response.json()["errors"]) == [field]
     request.refresh_from_db()
-    assert request.status == "draft"
+    assert request.status == "draft" and not request.routing_jobs.exists()
+    assert AuditEvent.objects.count() == events
 
 
 @pytest.mark.parametrize(

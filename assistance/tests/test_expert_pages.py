@@ -477,3 +477,11 @@ def test_the_list_pages_through_the_requests_keeping_the_tab_and_filters(
     assert "?tab=waiting&amp;region=GRULAC&amp;page=2" in body
     second = client.get(url("expert_requests"), {"tab": "waiting", "region": "GRULAC", "page": 2})
     assert len(second.context["page"].object_list) == 1 and "Page 2 of 2" in second.content.decode()
+
+
+def test_a_draft_with_no_area_yet_opens_for_an_expert_but_is_not_listed(expert, state_a, state_a_official):
+    draft = services.create_request(state_a, {"title": "Help with export controls"}, acting_user=state_a_official)
+    listed = client_for(expert).get(url("expert_requests"))
+    assert listed.status_code == 200 and "Help with export controls" not in listed.content.decode()
+    page = client_for(expert).get(url("expert_request", draft))
+    assert page.status_code == 200 and "Help with export controls" in page.content.decode()

@@ -284,11 +284,9 @@ def test_more_needs_than_the_default_slots_are_kept(clients, matrix_a):
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"area": "NOPE"}, "area", "unknown: NOPE"),
-        ({"area": ""}, "area", "Choose an area of assistance"),
-        ({"columns": []}, "columns", "Choose one or more of NW, CW, BW, MD."),
+        ({"area": "NOPE"}, "area", "Unknown area of assistance: NOPE."),
         ({"columns": ["XX"]}, "columns", "Choose one or more of NW, CW, BW, MD."),
-        ({"assistance_type": "money"}, "assistance_type", "Choose a type of assistance"),
+        ({"assistance_type": "money"}, "assistance_type", "Unknown type of assistance money"),
         ({"title": ""}, "title", "This field is required."),
         ({"title": "x" * 201}, "title", "At most 200 characters (this has 201)."),
         ({"beneficiary_agencies": "y" * 4001}, "beneficiary_agencies", "At most 4000 characters"),
@@ -317,12 +315,40 @@ def test_a_bad_template_shows_each_error_next_to_its_field_and_saves_nothing(
     assert AuditEvent.objects.count() == events
 
 
+@pytest.mark.parametrize(
+    "missing, field, message",
+    [
+        ({"area": ""}, "area", "Choose the subject area: one request per area."),
+        ({"columns": []}, "columns", "Choose the weapon columns the request is about."),
+        ({"assistance_type": ""}, "assistance_type", "Choose the type of assistance."),
+    ],
+)
+def test_a_draft_may_leave_the_area_columns_and_type_open_but_cannot_be_submitted_so(
+    clients, matrix_a, missing, field, message
+):
+    refused = clients["official_a"].post(reverse("assistance:new_request"), form_data(action="submit", **missing))
+    assert refused.status_code == 400
+    assert refused.context["form"].errors[field] == [message]
+    assert f'id="id_{field}-errors"'.encode() in refused.content
+    assert AssistanceRequest.objects.count() == 0
+
+    saved = clients["official_a"].post(reverse("assistance:new_request"), form_data(action="save", **missing))
+    assert saved.status_code == 302
+    draft = AssistanceRequest.objects.get()
+    assert draft.status == "draft" and draft.needs.count() == 1
+    page = clients["official_a"].get(reverse("assistance:request_detail", args=[draft.pk]))
+    assert page.status_code == 200 and "Complete the template and submit it." in page.content.decode()
+
+
 def test_every_error_is_shown_at_once(clients, matrix_a):
     response = clients["official_a"].post(
-        reverse("assistance:new_request"), form_data(area="NOPE", title="", columns=[], assistance_type="")
+        reverse("assistance:new_request"),
+        form_data(action="submit", area="NOPE", title="", columns=[], assistance_type="", **{"need-0-description": ""}),
     )
     assert response.status_code == 400
-    assert set(response.context["form"].errors) >= {"area", "title", "columns", "assistance_type"}
+    errors = response.context["form"].errors
+    assert set(errors) >= {"area", "title", "columns", "assistance_type", "need-0-description"}
+    assert errors["area"] == ["Unknown area of assistance: NOPE."]
     assert b"Please correct the following:" in response.content
 
 

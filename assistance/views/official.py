@@ -210,9 +210,9 @@ def _save(request, form, obj=None):
     try:
         with transaction.atomic():
             if obj is None:
-                obj = services.create_request(request.user.state, data, acting_user=request.user)
+                obj = services.create_request(request.user.state, data, acting_user=request.user, submitting=submitting)
             else:
-                obj = services.update_request(obj, data, acting_user=request.user)
+                obj = services.update_request(obj, data, acting_user=request.user, submitting=submitting)
             if submitting:
                 services.submit_request(obj, acting_user=request.user)
     except InvalidInput as exc:
