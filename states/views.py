@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
@@ -32,11 +32,17 @@ def state_detail(request, iso3):
     state = get_object_or_404(State.objects.with_public_profile(), iso3=iso3)
     visible = Matrix.objects.visible_to(request.user).filter(state=state)
     matrices = list(visible.select_related("regime", "template").order_by("regime__order", "-version"))
-    sections = coverage.by_matrix(matrices, scope=visible.order_by())
+    # Coverage of the newest version of each regime only (older ones are listed with their dates and
+    # links): the page costs the same however many versions a State has reported.
+    newest_version = visible.filter(regime=OuterRef("regime")).order_by("-version").values("version")[:1]
+    newest = {}
+    for matrix in matrices:
+        newest.setdefault(matrix.regime_id, matrix)
+    sections = coverage.by_matrix(newest.values(), scope=visible.filter(version=Subquery(newest_version)).order_by())
     regimes = {}
     for matrix in matrices:
         matrix.state = state
-        matrix.coverage = sections.get(matrix.pk, [])
+        matrix.coverage = sections.get(matrix.pk)
         matrix.link = _matrix_link(matrix)
         regimes.setdefault(matrix.regime_id, {"regime": matrix.regime, "versions": []})["versions"].append(matrix)
     return render(request, "states/state_detail.html", {"state": state, "matrix_regimes": list(regimes.values())})

@@ -684,6 +684,22 @@ def test_a_state_page_shows_unpublished_versions_only_to_its_officials_and_exper
     assert ("draft" in section) is sees_draft
 
 
+def test_a_state_page_gives_the_coverage_of_the_newest_version_and_costs_the_same_with_more_versions(
+    client, jamaica_v1, state_a, state_a_official, expert, django_assert_num_queries
+):
+    client.get("/states/JAM/")  # the reference lists the page reads are cached after the first visit
+    with django_assert_num_queries(6) as one_version:
+        client.get("/states/JAM/")
+    publish(state_a, state_a_official, expert, filled_cells(6))
+    publish(state_a, state_a_official, expert, filled_cells(9))
+    with django_assert_num_queries(len(one_version.captured_queries)):
+        section = matrices_section(client.get("/states/JAM/"))
+
+    assert all(f'href="/states/JAM/1540/v{n}/"' in section for n in (1, 2, 3))
+    assert "9/33 (27%)" in section  # OP1 of v3, the newest
+    assert "3/33 (9%)" not in section and "6/33" not in section  # older versions: dates and links only
+
+
 def test_a_state_page_without_matrices_says_so(client, reference):
     assert "No published matrix yet." in matrices_section(client.get("/states/KEN/"))
 
