@@ -26,17 +26,16 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, create_database, drop_database, free_port, machine, manage
+
 PYTHON = sys.executable
 TARGET_P95_MS = 250
 TARGET_THROUGHPUT_S = 10.0
@@ -99,61 +98,8 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def machine():
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()}: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}"
-
-
 # ---------------------------------------------------------------------------------------------
 # Database and processes
-
-
-def _admin_connection(url):
-    import psycopg2
-
-    parts = urllib.parse.urlparse(url)
-    admin = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    admin.autocommit = True
-    name = parts.path.lstrip("/")
-    if not name.startswith("bench"):
-        admin.close()
-        raise SystemExit(f"refusing to drop or create {name!r}: the benchmark database's name starts with 'bench'")
-    return admin, name
-
-
-def create_database(url):
-    admin, name = _admin_connection(url)
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    log(f"created database {name}")
-
-
-def drop_database(url):
-    admin, name = _admin_connection(url)
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 class Processes:
@@ -1031,6 +977,7 @@ def main():
         env.pop("PORTAL_ASSISTANCE_ROUTING_PAUSE_SECONDS", None)
         os.environ.update(env)
         create_database(args.database_url)
+        log(f"created database {args.database_url.rsplit('/', 1)[-1]}")
         log("migrate, load_reference")
         manage(env, "migrate", "--noinput")
         manage(env, "load_reference")

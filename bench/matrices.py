@@ -23,10 +23,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, create_database, decided_cell, drop_database, free_port, machine, manage
+
 PYTHON = sys.executable
 # What the public matrix page and the API list must reach, as a share of /healthz (DESIGN.md section 7).
 TARGETS = {"matrix page": 0.5, "API list": 0.3}
@@ -56,49 +56,6 @@ def log(message):
 
 # ---------------------------------------------------------------------------------------------
 # Database
-
-
-def create_database(url, reuse):
-    import psycopg2
-
-    parts = urllib.parse.urlparse(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("bench"):
-        raise SystemExit(f"refusing to drop and create {name!r}: the benchmark database's name starts with 'bench'")
-    admin = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        exists = cursor.fetchone() is not None
-        if exists and reuse:
-            log(f"reusing database {name}")
-            admin.close()
-            return False
-        if exists:
-            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    log(f"created database {name}")
-    return True
-
-
-def drop_database(url):
-    import psycopg2
-
-    parts = urllib.parse.urlparse(url)
-    admin = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-    admin.close()
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def generate(states_count, versions):
@@ -145,19 +102,10 @@ def generate(states_count, versions):
     cells = []
     for matrix in matrices:
         for number, spec in enumerate(specs):
-            draw = rng.random()
-            if draw < 0.55:
-                mark, source, remarks = (
-                    "X",
-                    f"Law No. {rng.randint(1, 99)} of {rng.randint(1990, 2024)}, art. {number}",
-                    "",
-                )
-            elif draw < 0.70:
-                mark, source, remarks = "?", f"Decree {rng.randint(1, 500)}/{rng.randint(2000, 2024)}", "partial"
-            elif draw < 0.75:
-                mark, source, remarks = "NA", "", "No such industry in the State"
-            else:
+            decided = decided_cell(rng, number)
+            if decided is None:
                 continue
+            mark, source, remarks = decided
             cells.append(
                 Cell(
                     matrix=matrix,
@@ -182,14 +130,6 @@ def generate(states_count, versions):
 
 # ---------------------------------------------------------------------------------------------
 # Server
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_gunicorn(env, workers, port):
@@ -299,18 +239,6 @@ def load(pool, port, paths, duration, processes, threads):
     return count, errors, latencies, elapsed
 
 
-def machine():
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()}: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}"
-
-
 def main():
     args = parse_args()
     env = {
@@ -324,7 +252,8 @@ def main():
         "PORTAL_LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
-    created = create_database(args.database_url, args.reuse_db)
+    created = create_database(args.database_url, reuse=args.reuse_db)
+    log(f"{'created' if created else 'reusing'} database {args.database_url.rsplit('/', 1)[-1]}")
     import redis
 
     redis.Redis.from_url(args.redis_url, socket_timeout=3).flushdb()  # the benchmark's own Redis database

@@ -28,7 +28,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, create_database, decided_cell, drop_database
+
 BUDGET = 2.0
 MARKER = "Chemical Weapons (Prohibition) Act, benchmark marker"
 
@@ -91,19 +92,10 @@ def generate(states_count, versions):
         cells = []
         for matrix in matrices:
             for number, spec in enumerate(specs[matrix.regime_id]):
-                draw = rng.random()
-                if draw < 0.55:
-                    mark, source, remarks = (
-                        "X",
-                        f"Law No. {rng.randint(1, 99)} of {rng.randint(1990, 2024)}, art. {number}",
-                        "",
-                    )
-                elif draw < 0.70:
-                    mark, source, remarks = "?", f"Decree {rng.randint(1, 500)}/{rng.randint(2000, 2024)}", "partial"
-                elif draw < 0.75:
-                    mark, source, remarks = "NA", "", "No such industry in the State"
-                else:
+                decided = decided_cell(rng, number)
+                if decided is None:
                     continue
+                mark, source, remarks = decided
                 if index == 0 and number == 0 and matrix.version == versions and matrix.status == "published":
                     source = MARKER  # one cell per regime in both datasets: a search whose answer does not grow
                 cells.append(
@@ -194,38 +186,16 @@ def measure(states_count, versions, requests):
 # Both datasets, and the comparison
 
 
-def admin(server):
-    import psycopg2
-
-    parts = urllib.parse.urlparse(server)
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    connection.autocommit = True
-    return connection
-
-
-def recreate(server, name, drop_only=False):
-    assert name.startswith("bench_"), name
-    connection = admin(server)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if not drop_only:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        connection.close()
-
-
 def run_dataset(args, label, shape):
     states, versions = (int(x) for x in shape.split("x"))
     name = f"bench_scale_{label}"
-    recreate(args.server, name)
+    url = f"{args.server}/{name}"
+    create_database(url)
     out = Path(tempfile.mkdtemp(prefix="bench-scale-")) / "result.json"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DATABASE_URL": f"{args.server}/{name}",
+        "DATABASE_URL": url,
         "DJANGO_SECRET_KEY": "bench-scale",
         "PORTAL_ALLOWED_HOSTS": "testserver",
         "PORTAL_DEBUG": "0",
@@ -241,7 +211,7 @@ def run_dataset(args, label, shape):
     finally:
         shutil.rmtree(out.parent, ignore_errors=True)
         if not args.keep_db:
-            recreate(args.server, name, drop_only=True)
+            drop_database(url)
 
 
 def main():
