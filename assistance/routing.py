@@ -19,22 +19,14 @@ def max_matches(widen=False) -> int:
     return count * 2 if widen else count
 
 
-def _related_ids(provider, name, index):
-    """Ids of a provider's areas or regions: from the given index, else from the related objects."""
-    if index is not None:
-        return index.get(provider.pk, ())
-    return {obj.pk for obj in getattr(provider, name).all()}
-
-
 def score_providers(
-    request, providers, *, region_id, open_load, claim_hours, widen=False, area_ids=None, region_ids=None
+    request, providers, *, region_id, area_ids, region_ids, open_load, claim_hours, widen=False
 ) -> list[Candidate]:
     """Score every provider for `request`; only those whose columns and area fit are kept.
 
-    `open_load` is {provider_id: requests it leads now}; `claim_hours` {provider_id: [hours to claim]}.
-    `area_ids` and `region_ids` ({provider_id: set of ids}) spare loading each provider's areas and
-    regions as objects; without them `provider.areas` and `provider.regions` are read.
-    Widening (escalation) drops the area requirement: any provider covering the weapon columns.
+    `area_ids` and `region_ids` are {provider_id: set of ids} of the areas it offers and the regions
+    it serves; `open_load` is {provider_id: requests it leads now}; `claim_hours` {provider_id: [hours
+    to claim]}. Widening (escalation) drops the area requirement: any provider covering the columns.
     """
     preferred = {p.pk for p in request.preferred_providers.all()}
     wanted_columns = set(request.columns)
@@ -43,7 +35,7 @@ def score_providers(
         columns = wanted_columns & set(provider.columns)
         if not columns:
             continue
-        area_fits = request.area_id in _related_ids(provider, "areas", area_ids)
+        area_fits = request.area_id in area_ids.get(provider.pk, ())
         if not area_fits and not widen:
             continue
         candidate = Candidate(provider)
@@ -57,7 +49,7 @@ def score_providers(
         if provider.serves_all_regions:
             candidate.score += 2
             candidate.reasons.append(_("works worldwide"))
-        elif region_id in _related_ids(provider, "regions", region_ids):
+        elif region_id in region_ids.get(provider.pk, ()):
             candidate.score += 4
             candidate.reasons.append(_("serves the State's region"))
         else:

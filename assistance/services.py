@@ -220,11 +220,10 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
     cleaned["needs"] = cleaned_needs
     if submitting:
         missing = missing_for_submission(
-            area=cleaned["area"] or "area" in errors, columns=cleaned.get("columns") or "columns" in errors,
-            assistance_type=cleaned["assistance_type"] or "assistance_type" in errors,
-            has_needs=bool(cleaned_needs) or "needs" in errors,
+            area=cleaned["area"], columns=cleaned.get("columns"), assistance_type=cleaned["assistance_type"],
+            has_needs=bool(cleaned_needs),
         )  # fmt: skip
-        errors = {**missing, **errors}
+        errors = {**missing, **errors}  # a field's own error says more than "missing"
     if errors:
         raise InvalidInput(_("The request is not complete or not valid; nothing was saved."), errors=errors)
     return cleaned
@@ -438,22 +437,20 @@ def _provider_profiles() -> tuple[dict, dict]:
     return areas, regions
 
 
-def _open_load(provider_ids=None) -> dict:
-    """{provider_id: requests it leads now}, for the given providers (default: all)."""
-    claimed = AssistanceRequest.objects.filter(status=R.CLAIMED)
-    if provider_ids is not None:
-        claimed = claimed.filter(claimed_by_id__in=provider_ids)
+def _open_load(provider_ids) -> dict:
+    """{provider_id: requests it leads now}, for the given providers."""
+    claimed = AssistanceRequest.objects.filter(status=R.CLAIMED, claimed_by_id__in=provider_ids)
     rows = claimed.values("claimed_by_id").annotate(n=Count("id")).values_list("claimed_by_id", "n")
     return dict(rows)
 
 
-def _claim_hours(provider_ids=None) -> dict:
-    """{provider_id: [hours from routed to claimed]} over two years, for the given providers (default: all)."""
+def _claim_hours(provider_ids) -> dict:
+    """{provider_id: [hours from routed to claimed]} over two years, for the given providers."""
     hours = {}
     since = timezone.now() - timedelta(days=730)
-    claimed = AssistanceRequest.objects.filter(claimed_at__isnull=False, routed_at__isnull=False, claimed_at__gte=since)
-    if provider_ids is not None:
-        claimed = claimed.filter(claimed_by_id__in=provider_ids)
+    claimed = AssistanceRequest.objects.filter(
+        claimed_by_id__in=provider_ids, routed_at__isnull=False, claimed_at__gte=since
+    )
     # The wait is computed by the database (one interval per row, not two datetimes); no ORDER BY.
     waits = claimed.order_by().values_list(
         "claimed_by_id", ExpressionWrapper(F("claimed_at") - F("routed_at"), output_field=DurationField())

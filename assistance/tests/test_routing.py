@@ -104,38 +104,20 @@ def test_a_withdrawn_request_is_not_routed(state_a, state_a_official):
     assert request.status == "withdrawn" and not request.matches.exists()
 
 
-@pytest.mark.parametrize("widen", [False, True])
-@pytest.mark.parametrize(
-    "template",
-    [
-        {"columns": ["CW"]},
-        {"columns": ["NW", "MD"], "area": "PHYSICAL_PROTECTION", "assistance_type": "training", "language": "fr"},
-        {"columns": ["BW"], "area": "LEGISLATION", "preferred_providers": ["vertic"]},
-    ],
-)
-def test_the_lean_profiles_score_exactly_like_the_provider_objects(
-    state_a, state_a_official, provider_chemical, template, widen
+def test_routing_reads_each_providers_areas_regions_load_and_waits_as_they_are_stored(
+    state_a, state_a_official, provider_chemical
 ):
-    """`route()` reads each provider's areas and regions as id pairs; the scores must not change."""
-    from assistance import routing
-
+    """`route()` reads providers' profiles as id pairs and the waits as computed by the database."""
     busy = routed_request(state_a, state_a_official, title="Keeps a provider busy", preferred_providers=["opcw"])
     services.claim_request(busy, acting_user=provider_chemical)
-    request = submit(draft_request(state_a, state_a_official, **template), state_a_official)
+    busy.refresh_from_db()
+    providers = list(Provider.objects.prefetch_related("areas", "regions"))
     area_ids, region_ids = services._provider_profiles()
-    common = {
-        "region_id": state_a.region_id,
-        "open_load": services._open_load(),
-        "claim_hours": services._claim_hours(),
-        "widen": widen,
-    }
-    as_objects = routing.score_providers(
-        request, Provider.objects.filter(active=True).prefetch_related("areas", "regions"), **common
-    )
-    lean = routing.score_providers(
-        request, Provider.objects.filter(active=True), area_ids=area_ids, region_ids=region_ids, **common
-    )
-    assert as_objects, "the template fits some provider"
-    assert [(c.provider.slug, c.score, c.reasons) for c in lean] == [
-        (c.provider.slug, c.score, c.reasons) for c in as_objects
-    ]
+    for provider in providers:
+        assert area_ids.get(provider.pk, set()) == {a.pk for a in provider.areas.all()}
+        assert region_ids.get(provider.pk, set()) == {r.pk for r in provider.regions.all()}
+    ids = [p.pk for p in providers]
+    opcw = busy.claimed_by_id
+    assert services._open_load(ids) == {opcw: 1}
+    assert services._claim_hours(ids) == {opcw: [(busy.claimed_at - busy.routed_at).total_seconds() / 3600]}
+    assert services._open_load([p for p in ids if p != opcw]) == {}
