@@ -1,5 +1,7 @@
 """Building assistance requests in tests, through the services as the real users would."""
 
+from django.test import Client
+
 from assistance import services
 from assistance.models import AssistanceRequest, RoutingJob
 
@@ -34,3 +36,16 @@ def routed_request(state, official, **overrides) -> AssistanceRequest:
         services.route(job.pk)
     request.refresh_from_db()
     return request
+
+
+def client_for(user):
+    """A browser session, logged in as `user` (None: an anonymous visitor)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def persona(request, name):
+    """The user fixture called `name`, or None for the public."""
+    return None if name == "public" else request.getfixturevalue(name)

@@ -6,14 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, RoutingJob
-from assistance.tests.helpers import routed_request
+from assistance.tests.helpers import client_for, persona, routed_request
 from portal.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -27,17 +26,6 @@ DASHBOARD_QUERIES = 7  # session, user, the figures, 4 lists of choices (provide
 @pytest.fixture(autouse=True)
 def _every_fitting_provider_is_matched(settings):
     settings.ASSISTANCE_MAX_MATCHES = 20
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def persona(request, name):
-    return None if name == "public" else request.getfixturevalue(name)
 
 
 def unmatched_request(state, official, **overrides):

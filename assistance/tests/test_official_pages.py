@@ -9,33 +9,13 @@ from django.urls import reverse
 
 from assistance import services
 from assistance.models import AssistanceRequest, Need, NeedCell, RoutingJob
-from assistance.tests.helpers import draft_request, routed_request, submit
+from assistance.tests.helpers import client_for, draft_request, routed_request, submit
 from matrices.tests.helpers import draft
 from portal.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "official_a", "official_b", "expert", "opcw", "iaea", "admin"]
-
-
-def logged_in(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def clients(state_a_official, state_b_official, expert, provider_chemical, provider_nuclear, admin_user):
-    return {
-        "anonymous": logged_in(None),
-        "official_a": logged_in(state_a_official),
-        "official_b": logged_in(state_b_official),
-        "expert": logged_in(expert),
-        "opcw": logged_in(provider_chemical),
-        "iaea": logged_in(provider_nuclear),
-        "admin": logged_in(admin_user),
-    }
 
 
 @pytest.fixture
@@ -113,8 +93,8 @@ def delivered_request(state, official, provider_user):
      ("admin", 403)],
 )  # fmt: skip
 @pytest.mark.parametrize("name", ["my_requests", "new_request"])
-def test_the_officials_pages_are_for_state_officials_only(clients, name, who, expected):
-    response = clients[who].get(reverse(f"assistance:{name}"))
+def test_the_officials_pages_are_for_state_officials_only(page_clients, name, who, expected):
+    response = page_clients[who].get(reverse(f"assistance:{name}"))
     if who == "anonymous":
         assert_login_redirect(response)
     else:
@@ -128,10 +108,10 @@ def test_the_officials_pages_are_for_state_officials_only(clients, name, who, ex
 )  # fmt: skip
 @pytest.mark.parametrize("name", ["request_detail", "edit_request", "withdraw_request"])
 def test_a_states_unpublished_request_opens_for_its_officials_only(
-    clients, state_a, state_a_official, name, who, expected
+    page_clients, state_a, state_a_official, name, who, expected
 ):
     obj = draft_request(state_a, state_a_official)
-    response = clients[who].get(reverse(f"assistance:{name}", args=[obj.pk]))
+    response = page_clients[who].get(reverse(f"assistance:{name}", args=[obj.pk]))
     if who == "anonymous":
         assert_login_redirect(response)
     else:
@@ -140,16 +120,18 @@ def test_a_states_unpublished_request_opens_for_its_officials_only(
         assert obj.title.encode() not in response.content
 
 
-def test_another_states_official_is_sent_to_the_public_page_of_a_published_request(clients, state_a, state_a_official):
+def test_another_states_official_is_sent_to_the_public_page_of_a_published_request(
+    page_clients, state_a, state_a_official
+):
     obj = submit(draft_request(state_a, state_a_official, consent_to_publish=True), state_a_official)
-    response = clients["official_b"].get(reverse("assistance:request_detail", args=[obj.pk]))
+    response = page_clients["official_b"].get(reverse("assistance:request_detail", args=[obj.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("assistance:public_request", args=[obj.pk])
-    assert clients["official_b"].get(reverse("assistance:edit_request", args=[obj.pk])).status_code == 403
+    assert page_clients["official_b"].get(reverse("assistance:edit_request", args=[obj.pk])).status_code == 403
 
 
-def test_an_unknown_request_is_not_found(clients, state_a_official):
-    assert clients["official_a"].get(reverse("assistance:request_detail", args=[999999])).status_code == 404
+def test_an_unknown_request_is_not_found(page_clients, state_a_official):
+    assert page_clients["official_a"].get(reverse("assistance:request_detail", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -158,12 +140,12 @@ def test_an_unknown_request_is_not_found(clients, state_a_official):
 )
 @pytest.mark.parametrize("name", ["submit_request", "withdraw_request", "feedback", "edit_request"])
 def test_others_cannot_act_on_a_states_request_and_nothing_changes(
-    clients, state_a, state_a_official, name, who, expected
+    page_clients, state_a, state_a_official, name, who, expected
 ):
     obj = draft_request(state_a, state_a_official, consent_to_publish=False)
     before = snapshot(obj)
     data = form_data(title="Changed", action="submit") if name == "edit_request" else {"rating": "5"}
-    response = clients[who].post(reverse(f"assistance:{name}", args=[obj.pk]), data)
+    response = page_clients[who].post(reverse(f"assistance:{name}", args=[obj.pk]), data)
     if who == "anonymous":
         assert_login_redirect(response)
     else:
@@ -172,19 +154,19 @@ def test_others_cannot_act_on_a_states_request_and_nothing_changes(
 
 
 @pytest.mark.parametrize("name", ["submit_request", "withdraw_request", "feedback"])
-def test_another_states_official_cannot_act_on_a_published_request(clients, state_a, state_a_official, name):
+def test_another_states_official_cannot_act_on_a_published_request(page_clients, state_a, state_a_official, name):
     obj = submit(draft_request(state_a, state_a_official, consent_to_publish=True), state_a_official)
     before = snapshot(obj)
-    response = clients["official_b"].post(reverse(f"assistance:{name}", args=[obj.pk]), {"rating": "5"})
+    response = page_clients["official_b"].post(reverse(f"assistance:{name}", args=[obj.pk]), {"rating": "5"})
     assert response.status_code == 403
     assert snapshot(obj) == before
 
 
 @pytest.mark.parametrize("name", ["submit_request", "feedback"])
-def test_state_changes_need_a_post(clients, state_a, state_a_official, name):
+def test_state_changes_need_a_post(page_clients, state_a, state_a_official, name):
     obj = draft_request(state_a, state_a_official)
     before = snapshot(obj)
-    assert clients["official_a"].get(reverse(f"assistance:{name}", args=[obj.pk])).status_code == 405
+    assert page_clients["official_a"].get(reverse(f"assistance:{name}", args=[obj.pk])).status_code == 405
     assert snapshot(obj) == before
 
 
@@ -203,13 +185,13 @@ def test_forms_carry_a_csrf_token(state_a, state_a_official):
 
 
 def test_the_dashboard_lists_the_states_requests_with_status_dates_provider_and_next_step(
-    clients, state_a, state_b, state_a_official, state_b_official, provider_chemical
+    page_clients, state_a, state_b, state_a_official, state_b_official, provider_chemical
 ):
     draft_obj = draft_request(state_a, state_a_official, title="Draft on export controls")
     routed = routed_request(state_a, state_a_official, title="Routed legislative help")
     delivered = delivered_request(state_a, state_a_official, provider_chemical)
     other = draft_request(state_b, state_b_official, title="Kenya's own request")
-    response = clients["official_a"].get(reverse("assistance:my_requests"))
+    response = page_clients["official_a"].get(reverse("assistance:my_requests"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Jamaica" in html
@@ -226,8 +208,8 @@ def test_the_dashboard_lists_the_states_requests_with_status_dates_provider_and_
     assert [r.pk for r in rows] == [delivered.pk, routed.pk, draft_obj.pk]
 
 
-def test_an_official_of_a_state_without_requests_is_invited_to_start_from_the_gaps(clients):
-    response = clients["official_b"].get(reverse("assistance:my_requests"))
+def test_an_official_of_a_state_without_requests_is_invited_to_start_from_the_gaps(page_clients):
+    response = page_clients["official_b"].get(reverse("assistance:my_requests"))
     assert response.status_code == 200
     assert b"has no assistance request yet" in response.content
     assert reverse("matrices:gaps").encode() in response.content
@@ -237,7 +219,7 @@ def test_an_official_of_a_state_without_requests_is_invited_to_start_from_the_ga
 # The template form
 
 
-def test_an_official_saves_a_draft_with_needs_pointing_at_matrix_cells(clients, state_a, matrix_a):
+def test_an_official_saves_a_draft_with_needs_pointing_at_matrix_cells(page_clients, state_a, matrix_a):
     data = form_data(
         **{
             "need-0-cells": [cell(matrix_a), cell(matrix_a, aspect="enforcement")],
@@ -248,7 +230,7 @@ def test_an_official_saves_a_draft_with_needs_pointing_at_matrix_cells(clients, 
             "consent_to_publish": "on",
         }
     )
-    response = clients["official_a"].post(reverse("assistance:new_request"), data)
+    response = page_clients["official_a"].post(reverse("assistance:new_request"), data)
     obj = AssistanceRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("assistance:request_detail", args=[obj.pk])
     assert obj.status == "draft" and obj.state == state_a and obj.area.code == "LEGISLATION"
@@ -263,21 +245,21 @@ def test_an_official_saves_a_draft_with_needs_pointing_at_matrix_cells(clients, 
         ("OP2.MANUFACTURE", "CW", "framework"),
     ]
     assert list(needs[1].cells.values_list("matrix_id", "row_code")) == [(matrix_a.pk, "OP2.USE")]
-    page = clients["official_a"].get(response["Location"]).content.decode()
+    page = page_clients["official_a"].get(response["Location"]).content.decode()
     assert f"Draft #{obj.pk} was saved." in page
     assert "OP2.MANUFACTURE" in page and "manufacture/produce" in page and "Training of prosecutors" in page
     assert "Ms A. Example" in page
 
 
-def test_need_slots_left_empty_are_ignored_and_the_order_is_kept(clients, matrix_a):
+def test_need_slots_left_empty_are_ignored_and_the_order_is_kept(page_clients, matrix_a):
     data = form_data(**{"need-0-description": "", "need-2-description": "Second slot used", "need-3-description": ""})
-    assert clients["official_a"].post(reverse("assistance:new_request"), data).status_code == 302
+    assert page_clients["official_a"].post(reverse("assistance:new_request"), data).status_code == 302
     assert list(Need.objects.values_list("description", "order")) == [("Second slot used", 0)]
 
 
-def test_more_needs_than_the_default_slots_are_kept(clients, matrix_a):
+def test_more_needs_than_the_default_slots_are_kept(page_clients, matrix_a):
     data = form_data(**{f"need-{i}-description": f"Need number {i + 1}" for i in range(8)})
-    assert clients["official_a"].post(reverse("assistance:new_request"), data).status_code == 302
+    assert page_clients["official_a"].post(reverse("assistance:new_request"), data).status_code == 302
     assert Need.objects.count() == 8
 
 
@@ -301,10 +283,10 @@ def test_more_needs_than_the_default_slots_are_kept(clients, matrix_a):
 )  # fmt: skip
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_a_bad_template_shows_each_error_next_to_its_field_and_saves_nothing(
-    clients, matrix_a, overrides, field, message, action
+    page_clients, matrix_a, overrides, field, message, action
 ):
     events = AuditEvent.objects.count()
-    response = clients["official_a"].post(reverse("assistance:new_request"), form_data(action=action, **overrides))
+    response = page_clients["official_a"].post(reverse("assistance:new_request"), form_data(action=action, **overrides))
     assert response.status_code == 400
     form = response.context["form"]
     assert any(message in error for error in form.errors[field]), form.errors
@@ -324,24 +306,24 @@ def test_a_bad_template_shows_each_error_next_to_its_field_and_saves_nothing(
     ],
 )
 def test_a_draft_may_leave_the_area_columns_and_type_open_but_cannot_be_submitted_so(
-    clients, matrix_a, missing, field, message
+    page_clients, matrix_a, missing, field, message
 ):
-    refused = clients["official_a"].post(reverse("assistance:new_request"), form_data(action="submit", **missing))
+    refused = page_clients["official_a"].post(reverse("assistance:new_request"), form_data(action="submit", **missing))
     assert refused.status_code == 400
     assert refused.context["form"].errors[field] == [message]
     assert f'id="id_{field}-errors"'.encode() in refused.content
     assert AssistanceRequest.objects.count() == 0
 
-    saved = clients["official_a"].post(reverse("assistance:new_request"), form_data(action="save", **missing))
+    saved = page_clients["official_a"].post(reverse("assistance:new_request"), form_data(action="save", **missing))
     assert saved.status_code == 302
     draft = AssistanceRequest.objects.get()
     assert draft.status == "draft" and draft.needs.count() == 1
-    page = clients["official_a"].get(reverse("assistance:request_detail", args=[draft.pk]))
+    page = page_clients["official_a"].get(reverse("assistance:request_detail", args=[draft.pk]))
     assert page.status_code == 200 and "Complete the template and submit it." in page.content.decode()
 
 
-def test_every_error_is_shown_at_once(clients, matrix_a):
-    response = clients["official_a"].post(
+def test_every_error_is_shown_at_once(page_clients, matrix_a):
+    response = page_clients["official_a"].post(
         reverse("assistance:new_request"),
         form_data(action="submit", area="NOPE", title="", columns=[], assistance_type="", **{"need-0-description": ""}),
     )
@@ -352,8 +334,8 @@ def test_every_error_is_shown_at_once(clients, matrix_a):
     assert b"Please correct the following:" in response.content
 
 
-def test_a_vague_request_cannot_be_submitted_and_nothing_is_saved(clients, matrix_a):
-    response = clients["official_a"].post(
+def test_a_vague_request_cannot_be_submitted_and_nothing_is_saved(page_clients, matrix_a):
+    response = page_clients["official_a"].post(
         reverse("assistance:new_request"), form_data(action="submit", **{"need-0-description": ""})
     )
     assert response.status_code == 400
@@ -363,17 +345,19 @@ def test_a_vague_request_cannot_be_submitted_and_nothing_is_saved(clients, matri
     assert AssistanceRequest.objects.count() == 0 and RoutingJob.objects.count() == 0
 
 
-def test_a_vague_request_can_be_kept_as_a_draft(clients, matrix_a):
-    response = clients["official_a"].post(
+def test_a_vague_request_can_be_kept_as_a_draft(page_clients, matrix_a):
+    response = page_clients["official_a"].post(
         reverse("assistance:new_request"), form_data(action="save", **{"need-0-description": ""})
     )
     assert response.status_code == 302
     assert AssistanceRequest.objects.get().status == "draft" and not Need.objects.exists()
 
 
-def test_cells_of_another_states_matrix_are_refused_and_nothing_is_saved(clients, matrix_a, state_b, state_b_official):
+def test_cells_of_another_states_matrix_are_refused_and_nothing_is_saved(
+    page_clients, matrix_a, state_b, state_b_official
+):
     matrix_b = draft(state_b, state_b_official)
-    response = clients["official_a"].post(
+    response = page_clients["official_a"].post(
         reverse("assistance:new_request"), form_data(**{"need-0-cells": [cell(matrix_a), cell(matrix_b)]})
     )
     assert response.status_code == 400
@@ -383,8 +367,8 @@ def test_cells_of_another_states_matrix_are_refused_and_nothing_is_saved(clients
     assert not AssistanceRequest.objects.exists() and not NeedCell.objects.exists()
 
 
-def test_a_cell_that_is_not_in_the_template_is_refused(clients, matrix_a):
-    response = clients["official_a"].post(
+def test_a_cell_that_is_not_in_the_template_is_refused(page_clients, matrix_a):
+    response = page_clients["official_a"].post(
         reverse("assistance:new_request"), form_data(**{"need-0-cells": [cell(matrix_a, row="OP2.NOTHING")]})
     )
     assert response.status_code == 400
@@ -392,8 +376,8 @@ def test_a_cell_that_is_not_in_the_template_is_refused(clients, matrix_a):
     assert not AssistanceRequest.objects.exists()
 
 
-def test_a_refused_form_keeps_what_was_typed_and_ticked(clients, matrix_a):
-    response = clients["official_a"].post(
+def test_a_refused_form_keeps_what_was_typed_and_ticked(page_clients, matrix_a):
+    response = page_clients["official_a"].post(
         reverse("assistance:new_request"),
         form_data(area="NOPE", **{"need-0-cells": [cell(matrix_a)], "need-1-description": "Keep me"}),
     )
@@ -406,17 +390,17 @@ def test_a_refused_form_keeps_what_was_typed_and_ticked(clients, matrix_a):
 # Pre-filled from the gap list
 
 
-def test_the_form_offers_the_states_gaps_as_cells_to_tick(clients, matrix_a):
-    html = clients["official_a"].get(reverse("assistance:new_request")).content.decode()
+def test_the_form_offers_the_states_gaps_as_cells_to_tick(page_clients, matrix_a):
+    html = page_clients["official_a"].get(reverse("assistance:new_request")).content.decode()
     assert f'value="{cell(matrix_a)}"' in html
     assert "1540 v1 · OP2: prohibitions and their enforcement" in html
     assert 'name="need-0-cells"' in html and 'name="need-1-cells"' in html
     assert 'src="/static/js/assistance_form.js"' in html and "onclick" not in html
 
 
-def test_cells_ticked_on_the_gap_list_prefill_the_first_need_columns_and_area(clients, matrix_a):
+def test_cells_ticked_on_the_gap_list_prefill_the_first_need_columns_and_area(page_clients, matrix_a):
     cells = [cell(matrix_a), cell(matrix_a, row="OP2.USE", column="BW", aspect="enforcement")]
-    response = clients["official_a"].get(reverse("assistance:new_request"), {"cells": cells})
+    response = page_clients["official_a"].get(reverse("assistance:new_request"), {"cells": cells})
     assert response.status_code == 200
     form = response.context["form"]
     assert form["area"].value() == "LEGISLATION"
@@ -442,16 +426,16 @@ def test_cells_ticked_on_the_gap_list_prefill_the_first_need_columns_and_area(cl
         ("OP1.CWC", "ALL", "ACTION_PLAN", []),
     ],
 )
-def test_the_area_is_suggested_from_the_section_of_the_cells(clients, matrix_a, row, column, area, columns):
-    response = clients["official_a"].get(
+def test_the_area_is_suggested_from_the_section_of_the_cells(page_clients, matrix_a, row, column, area, columns):
+    response = page_clients["official_a"].get(
         reverse("assistance:new_request"), {"cells": cell(matrix_a, row=row, column=column)}
     )
     form = response.context["form"]
     assert (form["area"].value(), form["columns"].value()) == (area, columns)
 
 
-def test_prefilled_cells_that_make_no_sense_are_left_out_with_a_warning(clients, matrix_a):
-    response = clients["official_a"].get(
+def test_prefilled_cells_that_make_no_sense_are_left_out_with_a_warning(page_clients, matrix_a):
+    response = page_clients["official_a"].get(
         reverse("assistance:new_request"), {"cells": ["garbage", "1|2", cell(matrix_a)]}, follow=True
     )
     assert response.status_code == 200
@@ -459,14 +443,16 @@ def test_prefilled_cells_that_make_no_sense_are_left_out_with_a_warning(clients,
     assert b"were not understood and were left out" in response.content
 
 
-def test_prefilled_cells_of_another_state_are_shown_and_refused_on_save(clients, matrix_a, state_b, state_b_official):
+def test_prefilled_cells_of_another_state_are_shown_and_refused_on_save(
+    page_clients, matrix_a, state_b, state_b_official
+):
     matrix_b = draft(state_b, state_b_official)
-    response = clients["official_a"].get(reverse("assistance:new_request"), {"cells": cell(matrix_b)})
+    response = page_clients["official_a"].get(reverse("assistance:new_request"), {"cells": cell(matrix_b)})
     assert response.status_code == 200
     html = response.content.decode()
     assert ticked(html, cell(matrix_b))
     assert "manufacture/produce" not in html.split("Other cells")[1].split("</table>")[0]
-    response = clients["official_a"].post(
+    response = page_clients["official_a"].post(
         reverse("assistance:new_request"), form_data(**{"need-0-cells": [cell(matrix_b)]})
     )
     assert response.status_code == 400 and not AssistanceRequest.objects.exists()
@@ -477,16 +463,16 @@ def test_prefilled_cells_of_another_state_are_shown_and_refused_on_save(clients,
 
 
 def test_submitting_routes_the_request_at_commit_and_the_page_shows_matches_and_reasons(
-    clients, matrix_a, django_capture_on_commit_callbacks
+    page_clients, matrix_a, django_capture_on_commit_callbacks
 ):
     data = form_data(action="submit", **{"need-0-cells": [cell(matrix_a)], "preferred_providers": ["opcw"]})
     with django_capture_on_commit_callbacks(execute=True):
-        response = clients["official_a"].post(reverse("assistance:new_request"), data)
+        response = page_clients["official_a"].post(reverse("assistance:new_request"), data)
     obj = AssistanceRequest.objects.get()
     assert response.status_code == 302
     obj.refresh_from_db()
     assert obj.status == "routed" and obj.submitted_at and obj.routed_at
-    page = clients["official_a"].get(response["Location"])
+    page = page_clients["official_a"].get(response["Location"])
     html = page.content.decode()
     assert f"Request #{obj.pk} was submitted and is being routed." in html
     assert ">routed</span>" in html
@@ -501,40 +487,40 @@ def test_submitting_routes_the_request_at_commit_and_the_page_shows_matches_and_
 
 
 def test_a_saved_draft_is_submitted_from_its_page(
-    clients, state_a, state_a_official, django_capture_on_commit_callbacks
+    page_clients, state_a, state_a_official, django_capture_on_commit_callbacks
 ):
     obj = draft_request(state_a, state_a_official)
     with django_capture_on_commit_callbacks(execute=True):
-        response = clients["official_a"].post(reverse("assistance:submit_request", args=[obj.pk]))
+        response = page_clients["official_a"].post(reverse("assistance:submit_request", args=[obj.pk]))
     assert response.status_code == 302
     obj.refresh_from_db()
     assert obj.status == "routed"
 
 
-def test_submitting_a_draft_without_a_need_shows_why_in_the_form(clients, state_a, state_a_official):
+def test_submitting_a_draft_without_a_need_shows_why_in_the_form(page_clients, state_a, state_a_official):
     obj = draft_request(state_a, state_a_official, needs=[])
     before = snapshot(obj)
-    response = clients["official_a"].post(reverse("assistance:submit_request", args=[obj.pk]))
+    response = page_clients["official_a"].post(reverse("assistance:submit_request", args=[obj.pk]))
     assert response.status_code == 400
     assert "vague request cannot be routed" in response.context["form"].errors["need-0-description"][0]
     assert response.context["form"]["title"].value() == obj.title
     assert snapshot(obj) == before
 
 
-def test_submitting_twice_is_a_conflict_that_changes_nothing(clients, state_a, state_a_official):
+def test_submitting_twice_is_a_conflict_that_changes_nothing(page_clients, state_a, state_a_official):
     obj = submit(draft_request(state_a, state_a_official), state_a_official)
     before = snapshot(obj)
-    response = clients["official_a"].post(reverse("assistance:submit_request", args=[obj.pk]))
+    response = page_clients["official_a"].post(reverse("assistance:submit_request", args=[obj.pk]))
     assert response.status_code == 409
     assert b"Cannot submit a request that is submitted." in response.content
     assert snapshot(obj) == before
 
 
 def test_the_request_page_shows_the_timeline_lead_provider_progress_and_delivery(
-    clients, state_a, state_a_official, provider_chemical
+    page_clients, state_a, state_a_official, provider_chemical
 ):
     obj = delivered_request(state_a, state_a_official, provider_chemical)
-    html = clients["official_a"].get(reverse("assistance:request_detail", args=[obj.pk])).content.decode()
+    html = page_clients["official_a"].get(reverse("assistance:request_detail", args=[obj.pk])).content.decode()
     assert ">delivered</span>" in html
     assert "Lead provider: <strong>Organisation for the Prohibition of Chemical Weapons" in html
     assert "Workshop held in Kingston" in html and "Draft bill reviewed with the drafters" in html
@@ -546,9 +532,9 @@ def test_the_request_page_shows_the_timeline_lead_provider_progress_and_delivery
     assert reverse("assistance:withdraw_request", args=[obj.pk]) not in html
 
 
-def test_a_draft_page_offers_edit_submit_and_withdraw(clients, state_a, state_a_official):
+def test_a_draft_page_offers_edit_submit_and_withdraw(page_clients, state_a, state_a_official):
     obj = draft_request(state_a, state_a_official)
-    html = clients["official_a"].get(reverse("assistance:request_detail", args=[obj.pk])).content.decode()
+    html = page_clients["official_a"].get(reverse("assistance:request_detail", args=[obj.pk])).content.decode()
     for name in ("edit_request", "submit_request", "withdraw_request"):
         assert reverse(f"assistance:{name}", args=[obj.pk]) in html
     assert reverse("assistance:feedback", args=[obj.pk]) not in html
@@ -558,29 +544,29 @@ def test_a_draft_page_offers_edit_submit_and_withdraw(clients, state_a, state_a_
 # Editing a draft
 
 
-def test_an_official_edits_a_draft(clients, state_a, state_a_official, matrix_a):
+def test_an_official_edits_a_draft(page_clients, state_a, state_a_official, matrix_a):
     obj = services.create_request(
         state_a,
         {**_template(), "needs": [{"description": "Old need", "cells": [_cell(matrix_a)]}]},
         acting_user=state_a_official,
     )
     url = reverse("assistance:edit_request", args=[obj.pk])
-    page = clients["official_a"].get(url)
+    page = page_clients["official_a"].get(url)
     assert page.status_code == 200
     form = page.context["form"]
     assert form["title"].value() == obj.title and form["need-0-description"].value() == "Old need"
     assert ticked(page.content.decode(), cell(matrix_a))
-    response = clients["official_a"].post(url, form_data(title="New title", **{"need-0-description": "New need"}))
+    response = page_clients["official_a"].post(url, form_data(title="New title", **{"need-0-description": "New need"}))
     assert response.status_code == 302
     obj.refresh_from_db()
     assert obj.title == "New title" and obj.status == "draft"
     assert list(obj.needs.values_list("description", flat=True)) == ["New need"]
 
 
-def test_editing_and_submitting_in_one_go(clients, state_a, state_a_official, django_capture_on_commit_callbacks):
+def test_editing_and_submitting_in_one_go(page_clients, state_a, state_a_official, django_capture_on_commit_callbacks):
     obj = draft_request(state_a, state_a_official)
     with django_capture_on_commit_callbacks(execute=True):
-        response = clients["official_a"].post(
+        response = page_clients["official_a"].post(
             reverse("assistance:edit_request", args=[obj.pk]), form_data(action="submit")
         )
     assert response.status_code == 302
@@ -588,21 +574,21 @@ def test_editing_and_submitting_in_one_go(clients, state_a, state_a_official, dj
     assert obj.status == "routed"
 
 
-def test_a_bad_edit_changes_nothing(clients, state_a, state_a_official):
+def test_a_bad_edit_changes_nothing(page_clients, state_a, state_a_official):
     obj = draft_request(state_a, state_a_official)
     before = snapshot(obj)
-    response = clients["official_a"].post(
+    response = page_clients["official_a"].post(
         reverse("assistance:edit_request", args=[obj.pk]), form_data(title="<b>bold</b>", action="submit")
     )
     assert response.status_code == 400
     assert snapshot(obj) == before
 
 
-def test_a_submitted_request_cannot_be_edited(clients, state_a, state_a_official):
+def test_a_submitted_request_cannot_be_edited(page_clients, state_a, state_a_official):
     obj = submit(draft_request(state_a, state_a_official), state_a_official)
     before = snapshot(obj)
     url = reverse("assistance:edit_request", args=[obj.pk])
-    response = clients["official_a"].post(url, form_data(title="Changed"), follow=True)
+    response = page_clients["official_a"].post(url, form_data(title="Changed"), follow=True)
     assert response.redirect_chain[0] == (reverse("assistance:request_detail", args=[obj.pk]), 302)
     assert b"Only a draft can be changed" in response.content
     assert snapshot(obj) == before
@@ -612,24 +598,24 @@ def test_a_submitted_request_cannot_be_edited(clients, state_a, state_a_official
 # Withdrawing
 
 
-def test_an_official_withdraws_a_routed_request_after_confirming(clients, state_a, state_a_official):
+def test_an_official_withdraws_a_routed_request_after_confirming(page_clients, state_a, state_a_official):
     obj = routed_request(state_a, state_a_official)
     url = reverse("assistance:withdraw_request", args=[obj.pk])
-    page = clients["official_a"].get(url)
+    page = page_clients["official_a"].get(url)
     assert page.status_code == 200 and b"Withdraw the request" in page.content
     assert snapshot(obj)[0] == "routed"
-    response = clients["official_a"].post(url, follow=True)
+    response = page_clients["official_a"].post(url, follow=True)
     obj.refresh_from_db()
     assert obj.status == "withdrawn" and obj.withdrawn_at
     assert b"was withdrawn" in response.content and b">withdrawn</span>" in response.content
 
 
-def test_a_delivered_request_cannot_be_withdrawn(clients, state_a, state_a_official, provider_chemical):
+def test_a_delivered_request_cannot_be_withdrawn(page_clients, state_a, state_a_official, provider_chemical):
     obj = delivered_request(state_a, state_a_official, provider_chemical)
     before = snapshot(obj)
     url = reverse("assistance:withdraw_request", args=[obj.pk])
-    assert b"cannot be withdrawn" in clients["official_a"].get(url).content
-    response = clients["official_a"].post(url)
+    assert b"cannot be withdrawn" in page_clients["official_a"].get(url).content
+    response = page_clients["official_a"].post(url)
     assert response.status_code == 409
     assert b"Cannot withdraw a request that is delivered." in response.content
     assert snapshot(obj) == before
@@ -640,10 +626,10 @@ def test_a_delivered_request_cannot_be_withdrawn(clients, state_a, state_a_offic
 
 
 def test_the_state_gives_feedback_on_delivered_assistance_which_closes_the_request(
-    clients, state_a, state_a_official, provider_chemical
+    page_clients, state_a, state_a_official, provider_chemical
 ):
     obj = delivered_request(state_a, state_a_official, provider_chemical)
-    response = clients["official_a"].post(
+    response = page_clients["official_a"].post(
         reverse("assistance:feedback", args=[obj.pk]), {"rating": "4", "comment": "Useful & timely"}, follow=True
     )
     obj.refresh_from_db()
@@ -663,39 +649,43 @@ def test_the_state_gives_feedback_on_delivered_assistance_which_closes_the_reque
     ],
 )
 def test_bad_feedback_is_explained_and_changes_nothing(
-    clients, state_a, state_a_official, provider_chemical, data, message
+    page_clients, state_a, state_a_official, provider_chemical, data, message
 ):
     obj = delivered_request(state_a, state_a_official, provider_chemical)
     before = snapshot(obj)
-    response = clients["official_a"].post(reverse("assistance:feedback", args=[obj.pk]), data)
+    response = page_clients["official_a"].post(reverse("assistance:feedback", args=[obj.pk]), data)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert snapshot(obj) == before
 
 
-def test_feedback_before_delivery_is_a_conflict(clients, state_a, state_a_official):
+def test_feedback_before_delivery_is_a_conflict(page_clients, state_a, state_a_official):
     obj = routed_request(state_a, state_a_official)
     before = snapshot(obj)
-    response = clients["official_a"].post(reverse("assistance:feedback", args=[obj.pk]), {"rating": "5"})
+    response = page_clients["official_a"].post(reverse("assistance:feedback", args=[obj.pk]), {"rating": "5"})
     assert response.status_code == 409
     assert snapshot(obj) == before
 
 
 @pytest.mark.parametrize("consent, expected", [(False, 404), (True, 403)])
-def test_feedback_by_another_state_is_refused(clients, state_a, state_a_official, provider_chemical, consent, expected):
+def test_feedback_by_another_state_is_refused(
+    page_clients, state_a, state_a_official, provider_chemical, consent, expected
+):
     obj = delivered_request(state_a, state_a_official, provider_chemical)
     AssistanceRequest.objects.filter(pk=obj.pk).update(consent_to_publish=consent)
     before = snapshot(obj)
-    response = clients["official_b"].post(reverse("assistance:feedback", args=[obj.pk]), {"rating": "1"})
+    response = page_clients["official_b"].post(reverse("assistance:feedback", args=[obj.pk]), {"rating": "1"})
     assert response.status_code == expected
     assert snapshot(obj) == before
 
 
 @pytest.mark.parametrize("who", ["opcw", "expert"])
-def test_feedback_by_the_provider_or_an_expert_is_refused(clients, state_a, state_a_official, provider_chemical, who):
+def test_feedback_by_the_provider_or_an_expert_is_refused(
+    page_clients, state_a, state_a_official, provider_chemical, who
+):
     obj = delivered_request(state_a, state_a_official, provider_chemical)
     before = snapshot(obj)
-    assert clients[who].post(reverse("assistance:feedback", args=[obj.pk]), {"rating": "5"}).status_code == 403
+    assert page_clients[who].post(reverse("assistance:feedback", args=[obj.pk]), {"rating": "5"}).status_code == 403
     assert snapshot(obj) == before
 
 
@@ -739,7 +729,7 @@ def sized_requests(request, state_a, state_a_official, provider_chemical, matrix
 def test_official_pages_run_a_constant_number_of_queries(
     page, queries, sized_requests, state_a_official, django_assert_num_queries
 ):
-    client = logged_in(state_a_official)
+    client = client_for(state_a_official)
     url = {
         "dashboard": reverse("assistance:my_requests"),
         "detail": reverse("assistance:request_detail", args=[sized_requests.pk]),

@@ -4,14 +4,13 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, ProgressReport
-from assistance.tests.helpers import routed_request
+from assistance.tests.helpers import client_for, persona, routed_request
 from matrices.tests.helpers import CELL, draft
 from portal.audit.models import AuditEvent
 
@@ -26,17 +25,6 @@ INBOX_QUERIES = 9  # session, user, provider name, count, page, own matches, 3 l
 def _every_fitting_provider_is_matched(settings):
     # Both provider personas (OPCW, IAEA) must be matched to a NW+CW request, whatever the scores.
     settings.ASSISTANCE_MAX_MATCHES = 20
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def persona(request, name):
-    return None if name == "public" else request.getfixturevalue(name)
 
 
 @pytest.fixture

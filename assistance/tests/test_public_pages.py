@@ -18,26 +18,6 @@ pytestmark = pytest.mark.django_db
 PERSONAS = ["anonymous", "official_a", "official_b", "expert", "opcw", "iaea", "admin"]
 
 
-def logged_in(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def clients(state_a_official, state_b_official, expert, provider_chemical, provider_nuclear, admin_user):
-    return {
-        "anonymous": logged_in(None),
-        "official_a": logged_in(state_a_official),
-        "official_b": logged_in(state_b_official),
-        "expert": logged_in(expert),
-        "opcw": logged_in(provider_chemical),
-        "iaea": logged_in(provider_nuclear),
-        "admin": logged_in(admin_user),
-    }
-
-
 @pytest.fixture
 def requests_of_a(state_a, state_a_official, state_b, state_b_official):
     """Published and unpublished requests of both States."""
@@ -60,8 +40,8 @@ def requests_of_a(state_a, state_a_official, state_b, state_b_official):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_everyone_sees_the_same_published_requests(clients, requests_of_a, who):
-    response = clients[who].get(reverse("assistance:public_index"))
+def test_everyone_sees_the_same_published_requests(page_clients, requests_of_a, who):
+    response = page_clients[who].get(reverse("assistance:public_index"))
     assert response.status_code == 200
     html = response.content.decode()
     for name in ("published", "kenya"):
@@ -72,9 +52,9 @@ def test_everyone_sees_the_same_published_requests(clients, requests_of_a, who):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_a_published_request_is_public_without_its_contact_person(clients, requests_of_a, who):
+def test_a_published_request_is_public_without_its_contact_person(page_clients, requests_of_a, who):
     obj = requests_of_a["published"]
-    response = clients[who].get(reverse("assistance:public_request", args=[obj.pk]))
+    response = page_clients[who].get(reverse("assistance:public_request", args=[obj.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert obj.title in html and "Jamaica" in html and obj.needs.get().description in html
@@ -86,21 +66,21 @@ def test_a_published_request_is_public_without_its_contact_person(clients, reque
 
 @pytest.mark.parametrize("who", PERSONAS)
 @pytest.mark.parametrize("name", ["no_consent", "draft"])
-def test_unpublished_requests_have_no_public_page_even_for_their_state(clients, requests_of_a, who, name):
+def test_unpublished_requests_have_no_public_page_even_for_their_state(page_clients, requests_of_a, who, name):
     obj = requests_of_a[name]
-    response = clients[who].get(reverse("assistance:public_request", args=[obj.pk]))
+    response = page_clients[who].get(reverse("assistance:public_request", args=[obj.pk]))
     assert response.status_code == 404
     assert obj.title.encode() not in response.content
 
 
-def test_an_unknown_published_request_is_not_found(clients):
-    assert clients["anonymous"].get(reverse("assistance:public_request", args=[999999])).status_code == 404
+def test_an_unknown_published_request_is_not_found(page_clients):
+    assert page_clients["anonymous"].get(reverse("assistance:public_request", args=[999999])).status_code == 404
 
 
-def test_public_pages_refuse_posts(clients, requests_of_a):
+def test_public_pages_refuse_posts(page_clients, requests_of_a):
     obj = requests_of_a["published"]
-    assert clients["anonymous"].post(reverse("assistance:public_index")).status_code == 405
-    assert clients["official_a"].post(reverse("assistance:public_request", args=[obj.pk])).status_code == 405
+    assert page_clients["anonymous"].post(reverse("assistance:public_index")).status_code == 405
+    assert page_clients["official_a"].post(reverse("assistance:public_request", args=[obj.pk])).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -116,33 +96,33 @@ def test_public_pages_refuse_posts(clients, requests_of_a):
         ({}, ["kenya", "published"]),
     ],
 )
-def test_the_public_list_filters_by_area_region_and_status(clients, requests_of_a, query, expected):
-    response = clients["anonymous"].get(reverse("assistance:public_index"), query)
+def test_the_public_list_filters_by_area_region_and_status(page_clients, requests_of_a, query, expected):
+    response = page_clients["anonymous"].get(reverse("assistance:public_index"), query)
     assert response.status_code == 200
     listed = [obj.pk for obj in response.context["page"]]
     assert sorted(listed) == sorted(requests_of_a[name].pk for name in expected)
 
 
 @pytest.mark.parametrize("query", [{"area": "NOPE"}, {"region": "Atlantis"}, {"status": "draft"}])
-def test_bad_filters_are_explained(clients, requests_of_a, query):
-    response = clients["anonymous"].get(reverse("assistance:public_index"), query)
+def test_bad_filters_are_explained(page_clients, requests_of_a, query):
+    response = page_clients["anonymous"].get(reverse("assistance:public_index"), query)
     assert response.status_code == 400
     assert b"Some filters are not valid" in response.content
     assert requests_of_a["published"].title.encode() not in response.content
 
 
-def test_the_list_is_paginated_with_its_filters_kept(clients, state_a, state_a_official):
+def test_the_list_is_paginated_with_its_filters_kept(page_clients, state_a, state_a_official):
     for n in range(27):
         submit(draft_request(state_a, state_a_official, title=f"Request {n:02d}"), state_a_official)
-    first = clients["anonymous"].get(reverse("assistance:public_index"), {"area": "LEGISLATION"})
+    first = page_clients["anonymous"].get(reverse("assistance:public_index"), {"area": "LEGISLATION"})
     assert len(first.context["page"]) == 25 and b"Page 1 of 2" in first.content
     assert b"?area=LEGISLATION&amp;page=2" in first.content
-    second = clients["anonymous"].get(reverse("assistance:public_index"), {"area": "LEGISLATION", "page": "2"})
+    second = page_clients["anonymous"].get(reverse("assistance:public_index"), {"area": "LEGISLATION", "page": "2"})
     assert len(second.context["page"]) == 2
 
 
 def test_the_figures_count_requests_by_status_area_and_region_with_median_times(
-    clients, state_a, state_a_official, provider_chemical
+    page_clients, state_a, state_a_official, provider_chemical
 ):
     now = timezone.now()
     for hours in (2, 4, 30):
@@ -152,7 +132,7 @@ def test_the_figures_count_requests_by_status_area_and_region_with_median_times(
             submitted_at=now - timedelta(hours=hours + 1), routed_at=now - timedelta(hours=hours), claimed_at=now
         )
     draft_request(state_a, state_a_official)
-    response = clients["anonymous"].get(reverse("assistance:public_index"))
+    response = page_clients["anonymous"].get(reverse("assistance:public_index"))
     html = response.content.decode()
     stages = {s["label"]: s for s in response.context["stages"]}
     claim = stages["Time to claim (routed to claimed)"]
@@ -172,30 +152,30 @@ def test_the_figures_count_requests_by_status_area_and_region_with_median_times(
     "delta, shown",
     [(timedelta(days=5), "5.0 days"), (timedelta(hours=7.5), "7.5 h"), (timedelta(minutes=20), "20 min")],
 )
-def test_durations_are_shown_in_minutes_hours_or_days(clients, state_a, state_a_official, delta, shown):
+def test_durations_are_shown_in_minutes_hours_or_days(page_clients, state_a, state_a_official, delta, shown):
     obj = routed_request(state_a, state_a_official)
     now = timezone.now()
     AssistanceRequest.objects.filter(pk=obj.pk).update(submitted_at=now - delta, routed_at=now)
-    response = clients["anonymous"].get(reverse("assistance:public_index"))
+    response = page_clients["anonymous"].get(reverse("assistance:public_index"))
     assert response.context["stages"][0]["median"] == shown
     assert response.context["stages"][1]["median"] == "—"
 
 
-def test_with_no_request_the_page_says_so(clients):
-    response = clients["anonymous"].get(reverse("assistance:public_index"))
+def test_with_no_request_the_page_says_so(page_clients):
+    response = page_clients["anonymous"].get(reverse("assistance:public_index"))
     assert response.status_code == 200
     assert b"No request has been submitted yet." in response.content
     assert b"0 published requests" in response.content
 
 
-def test_text_typed_by_states_is_escaped(clients, state_a, state_a_official):
+def test_text_typed_by_states_is_escaped(page_clients, state_a, state_a_official):
     obj = routed_request(
         state_a, state_a_official, title='Customs & "border" <> training',
         needs=[{"description": "Line one\nLine two & more", "cells": []}],
     )  # fmt: skip
-    index = clients["anonymous"].get(reverse("assistance:public_index")).content.decode()
+    index = page_clients["anonymous"].get(reverse("assistance:public_index")).content.decode()
     assert "Customs &amp; &quot;border&quot; &lt;&gt; training" in index
-    page = clients["anonymous"].get(reverse("assistance:public_request", args=[obj.pk])).content.decode()
+    page = page_clients["anonymous"].get(reverse("assistance:public_request", args=[obj.pk])).content.decode()
     assert "Line one<br>Line two &amp; more" in page
 
 
@@ -216,7 +196,7 @@ def sized_published(request, state_a, state_a_official, state_b, state_b_officia
     return count
 
 
-def test_the_public_index_runs_a_constant_number_of_queries(clients, sized_published, django_assert_num_queries):
+def test_the_public_index_runs_a_constant_number_of_queries(page_clients, sized_published, django_assert_num_queries):
     client = Client()
     client.get(reverse("assistance:public_index"))  # the figures are cached after the first visit
     with django_assert_num_queries(6):
@@ -227,7 +207,9 @@ def test_the_public_index_runs_a_constant_number_of_queries(clients, sized_publi
     assert len(response.context["page"]) == sized_published
 
 
-def test_a_public_request_page_runs_a_constant_number_of_queries(clients, sized_published, django_assert_num_queries):
+def test_a_public_request_page_runs_a_constant_number_of_queries(
+    page_clients, sized_published, django_assert_num_queries
+):
     obj = AssistanceRequest.objects.filter(claimed_by__isnull=False).first() or AssistanceRequest.objects.first()
     with django_assert_num_queries(7):
         response = Client().get(reverse("assistance:public_request", args=[obj.pk]))
