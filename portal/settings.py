@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "portal.core",
     "portal.audit",
     "portal.accounts",
@@ -104,6 +105,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
+    # Last: turns a login refused by the throttling into the 429 lockout page.
+    "axes.middleware.AxesMiddleware",
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -136,7 +139,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins allowed per username and per address before the login form refuses for a while.
+# Login throttling (django-axes with the portal's handler, portal/accounts/throttle.py): failed
+# logins allowed per username from one address before every login (the portal's and the admin's)
+# refuses it for a while; four times that per username from all addresses, and per address.
 LOGIN_FAILURE_LIMIT = env_int("PORTAL_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("PORTAL_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
@@ -157,6 +162,25 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Behind the reverse proxy the client is the address the proxy appended to X-Forwarded-For
+# (the right-most entry, or the PORTAL_PROXY_COUNT-th from the right behind a chain of proxies).
+LOGIN_TRUST_FORWARDED_FOR = env_bool("PORTAL_BEHIND_PROXY", False)
+LOGIN_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "portal.accounts.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "portal.accounts.throttle.cool_off"
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "portal.accounts.throttle.username_key"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # the handler clears only the username's failures from that address
+AXES_VERBOSE = False
+# Password reset links expire after a day.
+PASSWORD_RESET_TIMEOUT = env_int("PORTAL_PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -303,7 +327,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("PORTAL_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Axes notes every login attempt at INFO; lockouts come at WARNING.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Demo data (make run): the password every demo login shares.

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from portal.accounts import services
 from portal.accounts.models import ApiToken, User
 
 
@@ -12,6 +15,28 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["state", "provider"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Portal role"), {"fields": ["role", "state", "provider"]}),)
     autocomplete_fields = ["state"]
+    actions = ["deactivate_and_revoke_tokens"]
+
+    @admin.action(description=_("Deactivate and revoke all API tokens"), permissions=["change"])
+    def deactivate_and_revoke_tokens(self, request, queryset):
+        users = tokens = 0
+        for user in queryset:
+            try:
+                tokens += services.deactivate_user(user, acting_user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{user.username}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            users += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(users)d user deactivated, %(tokens)d API tokens revoked.",
+                "%(users)d users deactivated, %(tokens)d API tokens revoked.",
+                users,
+            )
+            % {"users": users, "tokens": tokens},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ApiToken)

@@ -1,38 +1,7 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts import throttle
 from portal.accounts.services import MAX_TOKEN_DAYS
-
-
-class ThrottledLoginForm(AuthenticationForm):
-    """The login form, refusing for a while after too many failed attempts."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked_out": _("Too many failed attempts. Wait %(minutes)s minutes and try again."),
-    }
-
-    def clean(self):
-        from django.conf import settings
-
-        username = self.data.get("username", "")
-        address = throttle.client_address(self.request)
-        if throttle.is_locked_out(username, address):
-            raise ValidationError(
-                self.error_messages["locked_out"],
-                code="locked_out",
-                params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.note_failure(username, address)
-            raise
-        throttle.clear_failures(username, address)
-        return cleaned
 
 
 class TokenForm(forms.Form):

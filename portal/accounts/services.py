@@ -113,3 +113,34 @@ def update_profile(user: User, *, acting_user, **changes) -> User:
     user.save(update_fields=list(changes))
     record("user.update", user, actor=acting_user, before=before, after=snapshot(user, PROFILE_FIELDS))
     return user
+
+
+def record_password_change(user: User, *, acting_user, reset: bool = False) -> None:
+    """Audit a password change (never the password). After a reset by e-mail, the username's
+    failed logins are forgotten: whoever reset it has proved they hold the address."""
+    if reset:
+        from axes.models import AccessAttempt
+
+        AccessAttempt.objects.filter(username=user.get_username().lower()).delete()
+    record("user.password_reset" if reset else "user.password_change", user, actor=acting_user)
+
+
+@transaction.atomic
+def deactivate_user(user: User, *, acting_user) -> int:
+    """Deactivate a user and revoke all their API tokens in one transaction; returns how many
+    tokens were revoked. Their sessions end with it: an inactive user is no longer authenticated
+    on their next request, and can neither log in nor reset the password."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if acting_user is not None and acting_user.pk == user.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if user.is_active:
+        before = snapshot(user, ["is_active"])
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record("user.deactivate", user, actor=acting_user, before=before, after=snapshot(user, ["is_active"]))
+    tokens = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    revoked = 0
+    for token in tokens:
+        revoke_token(token, acting_user=acting_user)
+        revoked += 1
+    return revoked

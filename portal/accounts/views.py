@@ -2,24 +2,65 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts import services
-from portal.accounts.forms import ProfileForm, ThrottledLoginForm, TokenForm
+from portal.accounts.forms import ProfileForm, TokenForm
 
 
 class LoginView(auth_views.LoginView):
-    form_class = ThrottledLoginForm
+    """Django's login; the throttling runs in the authentication backends (portal/accounts/throttle.py)."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.has_error("__all__", "locked_out"):
-            response.status_code = 429
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; the session stays logged in, the other sessions end."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)  # saves the password and keeps this session
+        services.record_password_change(form.user, acting_user=self.request.user)
+        messages.success(self.request, _("Your password was changed."))
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends a reset link if the address belongs to an active user; says the same either way."""
+
+    template_name = "registration/password_reset.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link from the e-mail: valid for PASSWORD_RESET_TIMEOUT and used once."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_password_change(form.user, acting_user=None, reset=True)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
 
 
 def _profile_page(request, *, token_form=None, profile_form=None, new_token=None, status=200):

@@ -37,3 +37,31 @@ def test_the_public_filters_states_by_region_and_treaty(page, reference):
     page.get_by_role("link", name="Egypt").click()
     expect(page.get_by_role("heading", name="Egypt", level=1)).to_be_visible()
     expect(page.locator("main")).to_contain_text("verified non-party")
+
+
+def test_an_official_changes_their_password_from_the_account_page(page, state_a_official):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("official-a")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/profile/")
+
+    page.get_by_role("link", name="Change password").click()
+    page.get_by_label("Old password").fill(TEST_PASSWORD)
+    page.get_by_label("New password", exact=True).fill("montego-bay-lighthouse-77")
+    page.get_by_label("New password confirmation").fill("montego-bay-lighthouse-77")
+    page.get_by_role("button", name="Change password").click()
+
+    page.wait_for_url("**/accounts/profile/")
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed.")
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+
+def test_the_login_page_leads_to_the_password_reset(page, state_a_official):
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_label("Email").fill("official-a@example.org")
+    page.get_by_role("button", name="Send the link").click()
+
+    page.wait_for_url("**/accounts/password/reset/sent/")
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
