@@ -214,6 +214,9 @@ class RequestForm(forms.Form):
         required=False,
         help_text=_("Published requests (without the contact person) are listed on the public assistance page."),
     )
+    # A one-time token in the "new request" form: the same form sent twice (a double click, a retry)
+    # creates one request (assistance.views.official.new_request).
+    form_token = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, areas, providers, cell_choices, slots=NEED_SLOTS, initial=None):
         super().__init__(data, initial=initial)

@@ -94,11 +94,15 @@ MIDDLEWARE = [
     "portal.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A database that cannot answer is a 503 with Retry-After; answers to a user are never stored.
+    "portal.core.middleware.DatabaseUnavailableMiddleware",
+    "portal.core.middleware.PrivateResponsesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.core.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -129,6 +133,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Concurrent web use of one file: a transaction takes the write lock when it begins (BEGIN
+    # IMMEDIATE) and a writer waits for the lock up to the busy timeout, instead of failing at once
+    # with "database is locked"; with WAL, readers never wait for the writer. A lock still held
+    # after the timeout is a 503 with Retry-After (portal.core.middleware).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("PORTAL_SQLITE_BUSY_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        }
+    )
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"

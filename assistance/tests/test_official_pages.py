@@ -459,6 +459,110 @@ def test_prefilled_cells_of_another_state_are_shown_and_refused_on_save(
 
 
 # ---------------------------------------------------------------------------------------------
+# The form sent twice (a double click, a retry): one request
+
+
+def form_token(client):
+    """The one-time token of a fresh "new request" form, as the browser would send it back."""
+    html = client.get(reverse("assistance:new_request")).content.decode()
+    found = re.search(r'<input type="hidden" name="form_token" value="([0-9a-f]{32})"[^>]*>', html)
+    assert found, "the new-request form carries no token"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("action, message", [("save", "Draft #%s was saved."), ("submit", "Request #%s was submitted")])
+def test_the_new_request_form_sent_twice_creates_one_request(
+    page_clients, matrix_a, action, message, django_capture_on_commit_callbacks
+):
+    client = page_clients["official_a"]
+    data = form_data(action=action, form_token=form_token(client), **{"need-0-cells": [cell(matrix_a)]})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("assistance:new_request"), data)
+        second = client.post(reverse("assistance:new_request"), data)
+
+    obj = AssistanceRequest.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("assistance:request_detail", args=[obj.pk])
+    assert AuditEvent.objects.filter(verb="request.create").count() == 1
+    assert RoutingJob.objects.count() == (1 if action == "submit" else 0)
+    assert message % obj.pk in client.get(second["Location"]).content.decode()
+
+
+def test_each_new_request_form_has_its_own_token(page_clients, matrix_a):
+    client = page_clients["official_a"]
+    first, second = form_token(client), form_token(client)
+    assert first != second
+
+    for token in (first, second):
+        assert client.post(reverse("assistance:new_request"), form_data(form_token=token)).status_code == 302
+
+    assert AssistanceRequest.objects.count() == 2
+
+
+def test_a_refused_form_keeps_its_token_and_is_saved_once_corrected(page_clients, matrix_a):
+    client = page_clients["official_a"]
+    token = form_token(client)
+
+    refused = client.post(reverse("assistance:new_request"), form_data(title="", form_token=token))
+    assert refused.status_code == 400 and f'name="form_token" value="{token}"' in refused.content.decode()
+    for _attempt in range(2):
+        assert client.post(reverse("assistance:new_request"), form_data(form_token=token)).status_code == 302
+
+    assert AssistanceRequest.objects.count() == 1
+
+
+def test_a_form_token_is_the_users_own(page_clients, state_a, matrix_a):
+    from portal.testing.factories import UserFactory
+
+    token = form_token(page_clients["official_a"])
+    colleague = client_for(UserFactory(username="official-a2", role="state_official", state=state_a))
+
+    for client in (page_clients["official_a"], colleague):
+        assert client.post(reverse("assistance:new_request"), form_data(form_token=token)).status_code == 302
+
+    assert AssistanceRequest.objects.count() == 2
+
+
+def test_an_edit_form_carries_no_token(page_clients, state_a, state_a_official):
+    obj = draft_request(state_a, state_a_official)
+    html = page_clients["official_a"].get(reverse("assistance:edit_request", args=[obj.pk])).content.decode()
+    assert 'name="form_token"' not in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_new_request_form_sent_twice_at_once_creates_one_request(
+    needs_postgres, state_a, state_a_official
+):
+    import threading
+
+    from django.db import connection
+
+    token = form_token(client_for(state_a_official))
+    clients = [client_for(state_a_official) for _ in range(2)]
+    barrier = threading.Barrier(len(clients))
+    answers = [None] * len(clients)
+
+    def post(index):
+        try:
+            barrier.wait(timeout=30)
+            answers[index] = clients[index].post(reverse("assistance:new_request"), form_data(form_token=token))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(index,)) for index in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    obj = AssistanceRequest.objects.get()
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert {answer["Location"] for answer in answers} == {reverse("assistance:request_detail", args=[obj.pk])}
+
+
+# ---------------------------------------------------------------------------------------------
 # Submitting, routing, the request page
 
 

@@ -7,12 +7,13 @@ the status of its domain error (400, 403, 404, 409), never a 500. Every page run
 SQL queries whatever the number of requests, needs or matches.
 """
 
+import uuid
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -36,6 +37,7 @@ from assistance.models import AssistanceArea, AssistanceRequest, Provider
 from matrices.models import Matrix, Row
 from matrices.services import state_gaps
 from portal.core.exceptions import DomainError, InvalidInput, NotVisible
+from portal.core.models import IdempotencyRecord
 
 R = AssistanceRequest.Status
 # Bootstrap's colours for each status, so that a list can be scanned at a glance.
@@ -203,14 +205,55 @@ def _render_form(request, form, *, obj=None, status=200, prefilled=0):
     )
 
 
+class FormSentBefore(Exception):
+    """The "new request" form with this token was saved already (a double click, a retry)."""
+
+
+def _claim_form_token(request, token):
+    """Record the new-request form's token (inside the saving transaction); FormSentBefore if it was.
+
+    The token is an idempotency key like the API's (user, key, path): a form sent twice at once
+    waits here for the first to commit, then finds its record."""
+    if not token:
+        return None
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                user=request.user, key=token, path=request.path, status_code=302, body={}
+            )
+    except IntegrityError:
+        raise FormSentBefore from None
+
+
+def _sent_before(request, token):
+    """The answer to a new-request form already saved with this token: the same redirect; else None."""
+    if not token:
+        return None
+    stored = IdempotencyRecord.objects.filter(user=request.user, key=token, path=request.path).first()
+    if stored is None or "request" not in stored.body:
+        return None
+    pk = stored.body["request"]
+    if stored.body.get("submitted"):
+        messages.success(request, _("Request #%(id)s was submitted and is being routed.") % {"id": pk})
+    else:
+        messages.success(request, _("Draft #%(id)s was saved.") % {"id": pk})
+    return redirect("assistance:request_detail", pk=pk)
+
+
 def _save(request, form, obj=None):
-    """Save (and submit, when asked) through the services; all or nothing. The request, or the form's errors."""
+    """Save (and submit, when asked) through the services; all or nothing. The request, or the form's errors.
+
+    A new request is saved once per form token: FormSentBefore when the form was saved already."""
     data = form.template_data()
     submitting = request.POST.get("action") == "submit"
     try:
         with transaction.atomic():
             if obj is None:
+                sent = _claim_form_token(request, form.cleaned_data.get("form_token"))
                 obj = services.create_request(request.user.state, data, acting_user=request.user, submitting=submitting)
+                if sent is not None:
+                    sent.body = {"request": obj.pk, "submitted": submitting}
+                    sent.save(update_fields=["body"])
             else:
                 obj = services.update_request(obj, data, acting_user=request.user, submitting=submitting)
             if submitting:
@@ -259,10 +302,16 @@ def my_requests(request):
 def new_request(request):
     """The assistance template; `?cells=<matrix>|<row>|<column>|<aspect>` (from the gaps page) pre-fills it."""
     if request.method == "POST":
+        token = request.POST.get("form_token", "")
+        replay = _sent_before(request, token)
+        if replay is not None:
+            return replay
         form = _form(request, data=request.POST)
         if form.is_valid():
             try:
                 obj = _save(request, form)
+            except FormSentBefore:
+                return _sent_before(request, token) or redirect("assistance:my_requests")
             except DomainError as exc:
                 return _problem(request, exc, reverse("assistance:my_requests"))
             if obj is not None:
@@ -272,13 +321,13 @@ def new_request(request):
     cells = [cell for cell in map(parse_cell, values) if cell]
     if len(cells) < len(values):
         messages.warning(request, _("Some of the selected cells were not understood and were left out."))
-    initial = {}
+    initial = {"form_token": uuid.uuid4().hex}
     if cells:
         gaps = {(g["matrix"], g["row"], g["column"], g["aspect"]): g for g in _gaps(request)}
         described = [
             {**cell, **gaps.get((cell["matrix"], cell["row"], cell["column"], cell["aspect"]), {})} for cell in cells
         ]
-        initial = {
+        initial |= {
             "need-0-cells": [f"{c['matrix']}|{c['row']}|{c['column']}|{c['aspect']}" for c in cells],
             "columns": suggest_columns(cells),
             "area": suggest_area(described, set(AssistanceArea.objects.values_list("code", flat=True))),

@@ -5,22 +5,22 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
-def _answer(request, status, code, detail):
+def answer(request, status, code, detail):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": code, "detail": detail}, status=status)
     return render(request, "error.html", {"status": status, "detail": detail}, status=status)
 
 
 def bad_request(request, exception=None):
-    return _answer(request, 400, "bad-request", _("The request could not be understood."))
+    return answer(request, 400, "bad-request", _("The request could not be understood."))
 
 
 def permission_denied(request, exception=None):
-    return _answer(request, 403, "permission-denied", _("You may not see this page."))
+    return answer(request, 403, "permission-denied", _("You may not see this page."))
 
 
 def page_not_found(request, exception=None):
-    return _answer(request, 404, "not-found", _("There is no page at this address."))
+    return answer(request, 404, "not-found", _("There is no page at this address."))
 
 
 def server_error(request):

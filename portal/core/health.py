@@ -1,8 +1,10 @@
 """Readiness checks: can this process reach what it needs to serve requests?"""
 
+from contextlib import suppress
+
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, connections
 
 from portal.core.models import WorkerHeartbeat
 
@@ -14,8 +16,18 @@ def check_database() -> str | None:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "not ready"
+        drop_broken_connections()
         return f"{type(exc).__name__}: {exc}".strip()
     return None
+
+
+def drop_broken_connections() -> None:
+    """Close each database connection that failed (outside a transaction), so that the next query
+    connects afresh instead of failing again on a dead connection."""
+    for conn in connections.all(initialized_only=True):
+        if conn.errors_occurred and not conn.in_atomic_block:
+            with suppress(DatabaseError):  # closing a dead connection may complain; it is dropped all the same
+                conn.close()
 
 
 def check_broker() -> str | None:

@@ -68,6 +68,27 @@ def test_readyz_answers_503_when_the_broker_is_down(client, settings):
 
 
 @pytest.mark.django_db
+def test_readyz_answers_503_with_retry_after_when_the_database_is_down(client, embedded, monkeypatch):
+    from django.db import OperationalError, connection
+
+    reason = 'connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused'
+
+    def refused():
+        raise OperationalError(reason)
+
+    monkeypatch.setattr(connection, "cursor", refused)
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "no-store" in response["Cache-Control"]
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"] == f"down: OperationalError: {reason}"
+    assert "worker_last_seen" not in body
+
+
+@pytest.mark.django_db
 def test_readyz_reports_when_a_worker_was_last_seen(client, embedded):
     beat = WorkerHeartbeat.objects.create(hostname="celery@worker-1")
 
@@ -119,6 +140,68 @@ def test_responses_carry_the_security_headers(client, reference, url):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/states/JAM/", "/api/v1/states/JAM/"])
+def test_answers_to_anonymous_visitors_keep_their_own_caching(client, reference, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/states/JAM/", "/accounts/profile/", "/assistance/requests/", "/api/v1/me/"])
+def test_answers_to_a_logged_in_user_are_never_stored(client, state_a_official, url):
+    client.force_login(state_a_official)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/me/", "/api/v1/states/JAM/", "/api/v1/assistance/requests/"])
+def test_api_answers_to_a_token_are_never_stored(token_client, state_a_official, url):
+    response = token_client(state_a_official).get(url)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_a_refused_token_is_not_stored_either(api_client, reference):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+
+    response = api_client.get("/api/v1/states/JAM/")
+
+    assert response.status_code == 401
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_page_that_shows_a_new_token_once_is_never_stored(client, state_a_official):
+    from django.urls import reverse
+
+    from portal.accounts.models import ApiToken
+
+    client.force_login(state_a_official)
+
+    response = client.post(reverse("accounts:create_token"), {"name": "reporting", "expires_days": "90"})
+
+    assert response.status_code == 200
+    token = ApiToken.objects.get(user=state_a_official)
+    assert token.prefix in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_an_answer_that_already_forbids_storing_keeps_its_header(client, state_a_official):
+    client.force_login(state_a_official)
+
+    assert "must-revalidate" in client.get("/healthz")["Cache-Control"]
 
 
 @pytest.mark.django_db
