@@ -11,7 +11,7 @@ class AssistanceAreaAdmin(admin.ModelAdmin):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "serves_all_regions"]
-    list_filter = ["kind", "serves_all_regions"]
+    list_display = ["name", "slug", "kind", "serves_all_regions", "confirmed"]
+    list_filter = ["kind", "serves_all_regions", "confirmed"]
     search_fields = ["name", "slug"]
     filter_horizontal = ["areas", "regions"]

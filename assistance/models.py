@@ -60,6 +60,13 @@ class Provider(models.Model):
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     webhook_secret = models.CharField(_("webhook secret"), max_length=100, blank=True)
     active = models.BooleanField(_("receives requests"), default=True)
+    # The reference profiles are drafted from public mandates; a provider confirms its own. Set by an
+    # administrator, never by `load_reference`; pages and the API call the others "unconfirmed profile".
+    confirmed = models.BooleanField(
+        _("profile confirmed by the provider"),
+        default=False,
+        help_text=_("The provider has confirmed its profile (columns, areas, regions, languages)."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -26,6 +26,9 @@ def load(report: LoadReport) -> None:
     )
     area_by_code = {obj.code: obj for obj in areas.values()}
     rows = read_csv("providers.csv")
+    # `confirmed` is not described: the profiles here are drafted from public mandates (SOURCES.md),
+    # so a new provider starts unconfirmed, and a reload never unconfirms one an administrator
+    # marked as confirmed by the provider.
     providers = upsert(
         Provider,
         "slug",

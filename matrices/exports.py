@@ -1,14 +1,20 @@
 """Downloads of published matrices: one line per cell, as CSV, XLSX or JSON.
 
 The same columns for one version and for a whole filtered list: state, regime, version, section,
-row, label, column, aspect, mark, source, remarks, derived_from. Every cell of the version's
+row, label, column, aspect, mark, source, remarks, derived_from, row_wording ("unconfirmed" when
+the row's wording is not yet confirmed against an official matrix). Every cell of the version's
 template is a line, blank ones included, so a download is the whole matrix. Two queries for the
 cells of any number of versions. Callers pass only versions the public may see.
+
+When the database holds demo data (portal/core/demo_marking.py), every download says so: a `demo_data`
+field in JSON, a `demo_data` column in CSV and in the workbook (whose "about" sheet and properties
+say it too), and the `X-Portal-Demo-Data` header.
 """
 
 import csv
 import io
 import json
+import re
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from matrices.models import Cell, Row
+from portal.core import demo_marking
 
 FORMATS = ("csv", "xlsx", "json")
 # Writing a workbook costs about ten times more than CSV per cell: a list download as XLSX
@@ -35,7 +42,15 @@ FIELDS = (
     "source",
     "remarks",
     "derived_from",
+    "row_wording",
 )
+# CSV and workbook lines: the same, and whether the download is demo data (a file has no other place).
+FLAT_FIELDS = (*FIELDS, "demo_data")
+# The rows of the 1540 matrix written from memory (portal/reference_data/SOURCES.md) have a wording
+# not yet confirmed against an official matrix; those seen in a matrix excerpt or following the
+# resolution's text are not marked, nor are the checklists (the portal's own design).
+UNCONFIRMED_SOURCE_STATUSES = frozenset({"memory"})
+UNCONFIRMED = "unconfirmed"
 # The versions a download holds, on the "about" sheet of a workbook.
 ABOUT_FIELDS = ("state", "state_name", "regime", "version", "template_version", "report_date", "approved_at")
 DISCLAIMER = _(
@@ -47,8 +62,11 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
-# A spreadsheet runs a text that starts with one of these as a formula (CSV injection).
+# A spreadsheet runs a text that starts with one of these as a formula (CSV injection)...
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# ... and a spreadsheet that splits lines on ";" or tabs (as in many locales), or a tool that splits
+# them without heeding quotes, starts a new cell after one of these: a formula may start there too.
+_FORMULA_AFTER_SPLIT = re.compile(r"(?<=[,;\t])(?=[=+\-@])")
 
 
 def cell_lines(matrices) -> list[dict]:
@@ -100,6 +118,7 @@ def cell_lines(matrices) -> list[dict]:
                     "source": source,
                     "remarks": remarks,
                     "derived_from": {"regime": derived_regime, "row": derived_row} if derived_regime else None,
+                    "row_wording": UNCONFIRMED if row.source_status in UNCONFIRMED_SOURCE_STATUSES else "",
                 }
             )
     return lines
@@ -119,27 +138,32 @@ def matrix_summary(matrix) -> dict:
     }
 
 
-def _flat(line) -> list:
+def _flat(line, demo_data: bool) -> list:
+    values = [line[field] for field in FIELDS]
     derived = line["derived_from"]
-    return [
-        *(line[field] for field in FIELDS[:-1]),
-        f"{derived['regime']} {derived['row']}" if derived else "",
-    ]
+    values[FIELDS.index("derived_from")] = f"{derived['regime']} {derived['row']}" if derived else ""
+    return [*values, "true" if demo_data else ""]
 
 
 def _defused(value):
-    """Text a spreadsheet shows as text: a leading quote stops formulas (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """Text a spreadsheet shows as text (OWASP CSV injection): a quote goes before a formula
+    character at the start, and before one right after a character a spreadsheet may split the
+    line on (";=cmd" would be a formula in the cell after the ";"). Numbers stay numbers, and
+    ordinary text ("Act No. 5, 2003", "s. 3-4") is left alone."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    return _FORMULA_AFTER_SPLIT.sub("'", value)
 
 
-def as_csv(lines) -> bytes:
+def as_csv(lines, demo_data: bool = False) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(FIELDS)
+    # Every text in quotes: a spreadsheet that splits on ";" or tabs keeps each field whole.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(FLAT_FIELDS)
     for line in lines:
-        writer.writerow([_defused(value) for value in _flat(line)])
+        writer.writerow([_defused(value) for value in _flat(line, demo_data)])
     # The byte order mark makes spreadsheet programs read the file as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -157,13 +181,18 @@ def _xlsx_value(sheet, value):
     return value
 
 
-def as_xlsx(lines, matrices) -> bytes:
+def as_xlsx(lines, matrices, demo_data: bool = False) -> bytes:
     workbook = Workbook(write_only=True)
+    if demo_data:
+        workbook.properties.title = str(demo_marking.NOTICE)
+        workbook.properties.keywords = "demo data"
     sheet = workbook.create_sheet("cells")
-    sheet.append(list(FIELDS))
+    sheet.append(list(FLAT_FIELDS))
     for line in lines:
-        sheet.append([_xlsx_value(sheet, value) for value in _flat(line)])
+        sheet.append([_xlsx_value(sheet, value) for value in _flat(line, demo_data)])
     about = workbook.create_sheet("about")
+    if demo_data:
+        about.append([str(demo_marking.NOTICE)])
     about.append([str(DISCLAIMER)])
     about.append([])
     about.append(list(ABOUT_FIELDS))
@@ -175,8 +204,10 @@ def as_xlsx(lines, matrices) -> bytes:
     return buffer.getvalue()
 
 
-def as_json(lines, matrices) -> bytes:
+def as_json(lines, matrices, demo_data: bool = False) -> bytes:
     payload = {
+        "demo_data": demo_data,
+        **({"demo_notice": str(demo_marking.NOTICE)} if demo_data else {}),
         "disclaimer": str(DISCLAIMER),
         "matrices": [matrix_summary(matrix) for matrix in matrices],
         "cells": lines,
@@ -188,12 +219,15 @@ def response(fmt: str, matrices, filename: str) -> HttpResponse:
     """The download of `matrices` (published versions with state, regime and template loaded)."""
     matrices = list(matrices)
     lines = cell_lines(matrices)
+    demo_data = demo_marking.present()
     if fmt == "csv":
-        body = as_csv(lines)
+        body = as_csv(lines, demo_data)
     elif fmt == "xlsx":
-        body = as_xlsx(lines, matrices)
+        body = as_xlsx(lines, matrices, demo_data)
     else:
-        body = as_json(lines, matrices)
+        body = as_json(lines, matrices, demo_data)
     answer = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     answer["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    if demo_data:
+        answer[demo_marking.HEADER] = "true"
     return answer

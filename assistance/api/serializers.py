@@ -10,7 +10,8 @@ class ProviderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Provider
-        fields = ["slug", "name", "kind", "columns", "areas", "regions", "languages", "capacity", "note"]
+        fields = ["slug", "name", "kind", "columns", "areas", "regions", "languages", "capacity", "note", "confirmed"]
+        extra_kwargs = {"confirmed": {"help_text": "false: an unconfirmed profile, not yet confirmed by the provider"}}
 
     def get_regions(self, obj) -> list[str]:
         """UN regional groups served, or ["ALL"] for a provider that works worldwide."""
@@ -32,8 +33,11 @@ class NeedSerializer(serializers.Serializer):
 class MatchSerializer(serializers.Serializer):
     provider = serializers.CharField(source="provider.slug")
     provider_name = serializers.CharField(source="provider.name")
-    score = serializers.FloatField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    provider_confirmed = serializers.BooleanField(
+        source="provider.confirmed", help_text="false: the provider's profile is not yet confirmed by the provider"
+    )
+    score = serializers.FloatField(allow_null=True, help_text="null for readers outside the request")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="empty for readers outside the request")
     assigned_by_expert = serializers.BooleanField()
     supporting = serializers.SerializerMethodField()
 

@@ -9,13 +9,17 @@ import pytest
 from openpyxl import load_workbook
 
 from matrices import services
-from matrices.exports import FIELDS
-from matrices.models import Matrix
+from matrices.exports import FIELDS, FLAT_FIELDS, _defused, as_csv
+from matrices.models import Matrix, Row
 from matrices.tests.test_public import PERSONAS, as_persona, draft_with, filled_cells, persona_users, publish
+from portal.core import demo_marking
 
 pytestmark = pytest.mark.django_db
 
 CELLS_1540 = 357  # every cell of the 1540 template: OP1 33 rows x 1, OP2/OP3 54 rows x 6
+# The rows of the 1540 template written from memory (portal/reference_data/SOURCES.md): their wording
+# is not yet confirmed against an official matrix.
+UNCONFIRMED_ROWS_1540 = 44
 # The version (with State, regime and template), the template's rows, the version's cells.
 EXPORT_QUERIES = 3
 # The list (with the filter's own lookup), the rows of the templates, the cells of every version.
@@ -61,7 +65,7 @@ def test_the_csv_of_a_version_has_one_line_per_cell_of_the_template(client, jama
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="JAM-1540-v1.csv"'
     lines = csv_lines(response)
-    assert tuple(lines[0]) == FIELDS
+    assert tuple(lines[0]) == FLAT_FIELDS == (*FIELDS, "demo_data")
     assert len(lines) == CELLS_1540
     assert lines[0] == {
         "state": "JAM",
@@ -76,6 +80,8 @@ def test_the_csv_of_a_version_has_one_line_per_cell_of_the_template(client, jama
         "source": "National Act 0, art. 0",
         "remarks": "",
         "derived_from": "",
+        "row_wording": "",
+        "demo_data": "",
     }
     na = next(
         line
@@ -103,7 +109,7 @@ def test_the_xlsx_of_a_version_has_the_same_lines_and_keeps_formulas_as_text(cli
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="JAM-1540-v1.xlsx"'
     rows, workbook = xlsx_rows(response)
-    assert tuple(rows[0]) == FIELDS
+    assert tuple(rows[0]) == FLAT_FIELDS
     assert len(rows) == CELLS_1540 + 1
     assert rows[1][:10] == [
         "JAM",
@@ -136,6 +142,7 @@ def test_the_json_of_a_version_has_the_disclaimer_the_version_and_its_cells(clie
     assert response["Content-Type"] == "application/json"
     payload = json.loads(response.content)
     assert "not a tool for measuring compliance" in payload["disclaimer"]
+    assert payload["demo_data"] is False and "demo_notice" not in payload
     assert payload["matrices"] == [
         {
             "state": "JAM",
@@ -163,6 +170,7 @@ def test_the_json_of_a_version_has_the_disclaimer_the_version_and_its_cells(clie
         "source": "National Act 1, art. 1",
         "remarks": "",
         "derived_from": None,
+        "row_wording": "",
     }
 
 
@@ -284,7 +292,7 @@ def test_the_list_export_of_nothing_has_only_the_header(client, reference):
 
     assert response.status_code == 200
     assert csv_lines(response) == []
-    assert response.content.decode("utf-8-sig").splitlines() == [",".join(FIELDS)]
+    assert response.content.decode("utf-8-sig").splitlines() == [",".join(f'"{field}"' for field in FLAT_FIELDS)]
 
 
 def test_the_list_export_runs_a_constant_number_of_queries(
@@ -311,3 +319,136 @@ def test_the_list_export_as_xlsx_refuses_more_matrices_than_a_workbook_holds(cli
     assert "A workbook holds at most 1 matrices and these filters select 2" in refused.content.decode()
     assert narrowed.status_code == 200
     assert as_csv.status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows whose wording is not yet confirmed, demo data, formulas
+
+
+def test_every_export_marks_the_rows_whose_wording_is_not_confirmed(client, jamaica):
+    unconfirmed = set(
+        Row.objects.filter(template=jamaica.template, source_status="memory", retired=False).values_list(
+            "code", flat=True
+        )
+    )
+    assert len(unconfirmed) == UNCONFIRMED_ROWS_1540
+
+    lines = csv_lines(client.get("/states/JAM/1540/v1/export.csv"))
+    cells = json.loads(client.get("/states/JAM/1540/v1/export.json").content)["cells"]
+    rows, _workbook = xlsx_rows(client.get("/states/JAM/1540/v1/export.xlsx"))
+
+    for found in (
+        [(line["row"], line["row_wording"]) for line in lines],
+        [(cell["row"], cell["row_wording"]) for cell in cells],
+        [(row[4], row[FLAT_FIELDS.index("row_wording")] or "") for row in rows[1:]],
+    ):
+        assert {row for row, wording in found if wording == "unconfirmed"} == unconfirmed
+        assert {wording for row, wording in found if row not in unconfirmed} == {""}
+    iaea = next(line for line in lines if line["row"] == "OP1.IAEA")  # from memory
+    npt = next(line for line in lines if line["row"] == "OP1.NPT")  # seen in a matrix excerpt
+    assert (iaea["row_wording"], npt["row_wording"]) == ("unconfirmed", "")
+
+
+@pytest.fixture
+def demo_data(reference, django_capture_on_commit_callbacks):
+    """The database holds demo data, as seed_demo leaves it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_marking.mark_seeded()
+
+
+def test_without_demo_data_no_export_says_demo(client, jamaica):
+    csv_response = client.get("/states/JAM/1540/v1/export.csv")
+    xlsx_response = client.get("/states/JAM/1540/v1/export.xlsx")
+    payload = json.loads(client.get("/states/JAM/1540/v1/export.json").content)
+
+    assert {line["demo_data"] for line in csv_lines(csv_response)} == {""}
+    rows, workbook = xlsx_rows(xlsx_response)
+    assert {row[-1] for row in rows[1:]} == {None}
+    assert workbook.properties.keywords is None
+    assert payload["demo_data"] is False
+    assert demo_marking.HEADER not in csv_response
+
+
+@pytest.mark.parametrize("url", ["/states/JAM/1540/v1/export", "/matrices/export"])
+def test_with_demo_data_every_export_says_so_in_its_metadata(client, jamaica, demo_data, url):
+    csv_response = client.get(f"{url}.csv")
+    xlsx_response = client.get(f"{url}.xlsx")
+    json_response = client.get(f"{url}.json")
+
+    lines = csv_lines(csv_response)
+    assert lines and {line["demo_data"] for line in lines} == {"true"}
+    rows, workbook = xlsx_rows(xlsx_response)
+    assert rows[0][-1] == "demo_data" and {row[-1] for row in rows[1:]} == {"true"}
+    about = [row[0] for row in workbook["about"].iter_rows(values_only=True) if row]
+    assert about[0].startswith("Demo data: ") and "not information from or about any State" in about[0]
+    assert "not a tool for measuring compliance" in about[1]
+    assert workbook.properties.keywords == "demo data"
+    payload = json.loads(json_response.content)
+    assert payload["demo_data"] is True
+    assert payload["demo_notice"] == str(demo_marking.NOTICE)
+    for response in (csv_response, xlsx_response, json_response):
+        assert response[demo_marking.HEADER] == "true"
+
+
+@pytest.mark.parametrize(
+    ("text", "defused"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t'=1"),  # the tab is a separator too
+        ("\r=1", "'\r=1"),
+        # A spreadsheet splitting the line on ";", "," or a tab would start a cell with a formula.
+        (";=cmd|' /C calc'!A0", ";'=cmd|' /C calc'!A0"),
+        ('Act 5;=HYPERLINK("x")', 'Act 5;\'=HYPERLINK("x")'),
+        ("a,+1", "a,'+1"),
+        ("a\t-1", "a\t'-1"),
+        ("a;@SUM(A1)", "a;'@SUM(A1)"),
+        ("=a;=b", "'=a;'=b"),
+        # Ordinary text is left alone.
+        ("Act No. 5, 2003", "Act No. 5, 2003"),
+        ("ss. 3-4; art. 7", "ss. 3-4; art. 7"),
+        ("Chemical Weapons Act 2000, s. 5 - amended", "Chemical Weapons Act 2000, s. 5 - amended"),
+        ("e-mail: focal@example.org", "e-mail: focal@example.org"),
+        ("", ""),
+    ],
+)
+def test_the_csv_defuses_formulas_at_the_start_and_after_a_separator(text, defused):
+    assert _defused(text) == defused
+
+
+def test_numbers_are_exported_as_numbers_never_defused():
+    assert _defused(-1) == -1
+    assert _defused(2) == 2
+
+
+def test_the_csv_quotes_every_text_so_a_spreadsheet_splitting_on_semicolons_keeps_it_whole():
+    line = dict.fromkeys(FIELDS, "")
+    line.update(version=-1, source="Act 5;=cmd", remarks="Act No. 5, 2003", derived_from=None)
+
+    text = as_csv([line]).decode("utf-8-sig").splitlines()[1]
+
+    assert '"Act 5;\'=cmd"' in text and '"Act No. 5, 2003"' in text
+    assert ",-1," in text  # a number is written as is
+    assert next(csv.reader([text])) == [
+        "", "", "-1", "", "", "", "", "", "", "Act 5;\'=cmd", "Act No. 5, 2003", "", "", "",
+    ]  # fmt: skip
+
+
+def test_an_export_of_a_cell_with_a_formula_after_a_semicolon_is_defused(client, state_a, state_a_official, expert):
+    publish(
+        state_a,
+        state_a_official,
+        expert,
+        [{"row": "OP2.ACQUIRE", "column": "CW", "aspect": "framework", "mark": "X", "source": ";=cmd|' /C calc'!A0"}],
+    )
+
+    lines = csv_lines(client.get("/states/JAM/1540/v1/export.csv"))
+
+    cell = next(
+        line
+        for line in lines
+        if line["row"] == "OP2.ACQUIRE" and line["column"] == "CW" and line["aspect"] == "framework"
+    )
+    assert cell["source"] == ";'=cmd|' /C calc'!A0"

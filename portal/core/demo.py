@@ -1,5 +1,9 @@
 """Demo data for `make run` and for trying the portal: one login per role, and the matrices of a
-few dozen States in every stage of reporting and review (see matrices/demo.py)."""
+few dozen States in every stage of reporting and review (see matrices/demo.py).
+
+Demo data must never be taken for real: `seed_demo` records that the database holds some
+(portal/core/demo_marking.py), and from then on every page, response and export says so.
+"""
 
 import random
 from collections import Counter

@@ -14,7 +14,7 @@ from matrices import services
 from matrices.models import Cell, Comment, Mark, Matrix, Regime, Template
 from portal.accounts.models import Role, User
 from portal.audit.models import AuditEvent
-from portal.core import demo
+from portal.core import demo, demo_marking
 from states.models import State
 
 # Six States are enough for every status (Jamaica, Kenya and the profiles that come first).
@@ -122,6 +122,9 @@ class TestDefaultRun:
         assert published.dates("published_at", "year").count() >= 2  # spread over the last years
         assert not Comment.objects.filter(created_at__gt=now).exists()
 
+    def test_the_run_records_once_that_the_database_holds_demo_data(self, seeded):
+        assert AuditEvent.objects.filter(verb=demo_marking.SEEDED).count() == 1
+
     def test_if_empty_after_the_first_run_only_prints_the_logins(self, seeded):
         before = counts()
         output = seed("--if-empty")
@@ -191,3 +194,24 @@ def test_it_refuses_to_run_without_reference_data(reference):
     with pytest.raises(CommandError, match="load_reference"):
         seed("--if-empty")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("args", [(), ("--if-empty",), ("--scale", "1")])
+def test_it_refuses_to_run_on_a_production_site_unless_forced(reference, settings, args):
+    settings.HTTPS = True  # PORTAL_HTTPS=1
+    before = counts()
+
+    with pytest.raises(CommandError, match=r"PORTAL_HTTPS=1: this looks like a production site.*--force"):
+        seed(*args)
+
+    assert counts() == before
+    assert not AuditEvent.objects.filter(verb__in=demo_marking.DEMO_VERBS).exists()
+
+
+@pytest.mark.django_db
+def test_forced_it_runs_on_a_production_site(reference, settings):
+    settings.HTTPS = True
+    User.objects.create(username="someone", role=Role.EXPERT)  # --if-empty: nothing to write
+
+    assert seed("--if-empty", "--force") == ""

@@ -7,7 +7,7 @@ from django.db import transaction
 from matrices import demo as matrices_demo
 from matrices.models import Matrix
 from portal.accounts.models import User
-from portal.core import demo
+from portal.core import demo, demo_marking
 from states.models import State
 
 
@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Create demo data: one login per role and the matrices of a few dozen States in every stage of "
         "reporting and review (idempotent); or, with --scale N, full published matrices of all States for "
-        "benchmarks. Prints the demo logins. Needs load_reference first."
+        "benchmarks. Prints the demo logins. Needs load_reference first. Refused on a production site "
+        "(PORTAL_HTTPS=1) unless --force is given."
     )
 
     def add_arguments(self, parser):
@@ -36,8 +37,19 @@ class Command(BaseCommand):
             help="instead of the demo matrices: all States x 4 regimes x N published versions, every cell "
             "filled (benchmark data; needs a database without matrices)",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="seed even with PORTAL_HTTPS=1 (a production site): every page will then say it holds demo data",
+        )
 
-    def handle(self, *args, if_empty, states, scale, **options):
+    def handle(self, *args, if_empty, states, scale, force, **options):
+        if settings.HTTPS and not force:
+            raise CommandError(
+                "PORTAL_HTTPS=1: this looks like a production site. seed_demo writes invented legislation for "
+                "real States and demo logins with a published password; run it with --force only if this "
+                "site is meant to hold demo data."
+            )
         missing = demo.reference_missing()
         if missing:
             raise CommandError(f"No reference data ({missing}): run `python manage.py load_reference` first.")
@@ -47,12 +59,16 @@ class Command(BaseCommand):
             raise CommandError("--scale must be 1 or more.")
         if if_empty and User.objects.exists():
             users = demo.demo_users()
+            if users:  # a database seeded before demo data was recorded as such
+                with transaction.atomic():
+                    demo_marking.mark_seeded()
         else:
             if scale is not None and Matrix.objects.exists():
                 raise CommandError("--scale writes versions 1..N: run it on a database without matrices.")
             started = time.monotonic()
             with transaction.atomic():
                 users = demo.seed_users()
+                demo_marking.mark_seeded()
             if scale is not None:
                 with transaction.atomic():
                     summary = matrices_demo.seed_scale(scale)
