@@ -31,6 +31,7 @@ from assistance.models import (
 )
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import DomainError, InvalidInput, InvalidTransition, NotAllowed, NotVisible
+from portal.core.text import has_forbidden_characters
 
 logger = logging.getLogger(__name__)
 R = AssistanceRequest.Status
@@ -60,6 +61,18 @@ def is_expert(user):
     return bool(user and user.is_authenticated and (user.is_expert or user.is_portal_admin))
 
 
+def is_party(user, request: AssistanceRequest) -> bool:
+    """The State's officials, the experts and the providers it was routed to: they see all of a request;
+    anyone else sees what the public page shows. Reads the request's matches (prefetch them)."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_expert(user) or is_official_of(user, request.state_id):
+        return True
+    return bool(user.is_provider_staff and user.provider_id) and any(
+        match.provider_id == user.provider_id for match in request.matches.all()
+    )
+
+
 def provider_of(user):
     """The provider organisation of a provider-staff user, else NotAllowed."""
     if not (user and user.is_authenticated and user.is_provider_staff and user.provider_id):
@@ -85,6 +98,9 @@ def _text(data, name, errors, *, required=False, max_length=MAX_TEXT):
         value = ""
     if not isinstance(value, str):
         errors[name] = [_("Must be text.")]
+        return ""
+    if has_forbidden_characters(value):
+        errors[name] = [_("Control characters are not allowed (line breaks and tab are).")]
         return ""
     value = value.strip()
     if required and not value:
@@ -129,8 +145,10 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
         "beneficiary_agencies": _text(data, "beneficiary_agencies", errors),
         "timeline": _text(data, "timeline", errors, max_length=200),
         "contact_person": _text(data, "contact_person", errors, max_length=200),
-        "consent_to_publish": bool(data.get("consent_to_publish", False)),
+        "consent_to_publish": data.get("consent_to_publish", False),
     }
+    if not isinstance(cleaned["consent_to_publish"], bool):
+        errors["consent_to_publish"] = [_("Must be true or false.")]
     # A draft may leave the area, the columns and the type open; submit_request requires them.
     area_code = data.get("area") or None
     cleaned["area"] = None
@@ -140,7 +158,7 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
         if cleaned["area"] is None:
             errors["area"] = [_("Unknown area of assistance: %(code)s.") % {"code": area_code}]
     columns = data.get("columns") or []
-    if not isinstance(columns, list) or not set(columns) <= set(Column.values):
+    if not isinstance(columns, list) or not all(c in Column.values for c in columns):
         errors["columns"] = [_("Choose one or more of NW, CW, BW, MD.")]
     else:
         cleaned["columns"] = [c for c in Column.values if c in columns]
@@ -174,14 +192,14 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
     matrix_ids = {
         cell.get("matrix")
         for need in needs
-        if isinstance(need, dict)
-        for cell in (need.get("cells") or [])
-        if isinstance(cell, dict)
+        if isinstance(need, dict) and isinstance(need.get("cells"), list)
+        for cell in need["cells"]
+        if isinstance(cell, dict) and type(cell.get("matrix")) is int
     }
     matrices = {
         m.pk: m
         for m in Matrix.objects.visible_to(user)
-        .filter(state=state, pk__in=[m for m in matrix_ids if isinstance(m, int)])
+        .filter(state=state, pk__in=[m for m in matrix_ids if 0 < m < 2**63])
         .select_related("template__regime")
     }
     layouts = {pk: {spec.key for spec in layout(m.template)} for pk, m in matrices.items()}
@@ -203,7 +221,9 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
                 else None
             )
             matrix_id = cell.get("matrix") if isinstance(cell, dict) else None
-            if matrix_id not in matrices:
+            if key is None or not all(isinstance(part, str) for part in key):
+                problems["cells"] = [_("Each cell is an object with a matrix, a row, a column and an aspect.")]
+            elif type(matrix_id) is not int or matrix_id not in matrices:
                 problems["cells"] = [_("Matrix %(m)s is not one of your State's versions.") % {"m": matrix_id}]
             elif key not in layouts[matrix_id]:
                 problems["cells"] = [

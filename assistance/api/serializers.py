@@ -1,7 +1,10 @@
 from rest_framework import serializers
 
-from assistance.models import AssistanceRequest, AssistanceType, Column, Provider
+from assistance import services
+from assistance.models import MAX_TEXT, AssistanceRequest, AssistanceType, Column, Provider
 from assistance.reference import WORLDWIDE
+from matrices.models import Aspect, CellColumn
+from portal.core.api import StrictBooleanField, StrictIntegerField, StrictSerializer, TextField
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -61,7 +64,7 @@ class RequestSerializer(serializers.ModelSerializer):
     approached_providers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     matches = MatchSerializer(many=True, source="matches.all")
     claimed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    contact_person = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = AssistanceRequest
@@ -73,15 +76,29 @@ class RequestSerializer(serializers.ModelSerializer):
             "withdrawn_at", "escalated_at",
         ]  # fmt: skip
 
-    def get_contact_person(self, obj) -> str:
-        """Shown to the State, the experts and the matched providers, never to the public."""
-        user = self.context["request"].user
-        if user.is_authenticated and (
-            user.is_expert or user.is_portal_admin or user.state_id == obj.state_id
-            or (user.provider_id and any(m.provider_id == user.provider_id for m in obj.matches.all()))
-        ):  # fmt: skip
-            return obj.contact_person
-        return ""
+    def to_representation(self, obj):
+        """Readers outside the request (the public, other States, providers it was not routed to) see
+        what the public page shows: the private fields come blank, match scores and reasons too."""
+        data = super().to_representation(obj)
+        if not services.is_party(self.context["request"].user, obj):
+            data.update(PRIVATE_REQUEST_FIELDS)
+            for match in data["matches"]:
+                match.update(score=None, reasons=[])
+            if "progress" in data:
+                data["progress"] = []
+        return data
+
+
+# What readers outside a request get instead of its private fields (docs/architecture.md: Assistance).
+PRIVATE_REQUEST_FIELDS = {
+    "preferred_providers": [],
+    "approached_providers": [],
+    "contact_person": "",
+    "feedback_rating": None,
+    "feedback_comment": "",
+    "created_at": None,
+    "escalated_at": None,
+}
 
 
 class RequestDetailSerializer(RequestSerializer):
@@ -91,54 +108,56 @@ class RequestDetailSerializer(RequestSerializer):
         fields = [*RequestSerializer.Meta.fields, "progress"]
 
 
-class NeedCellInput(serializers.Serializer):
-    matrix = serializers.IntegerField()
-    row = serializers.CharField()
-    column = serializers.CharField()
-    aspect = serializers.CharField(required=False)
+class NeedCellInput(StrictSerializer):
+    matrix = StrictIntegerField(help_text="id of a matrix version of the State")
+    row = TextField(max_length=60)
+    column = serializers.ChoiceField(choices=CellColumn.choices)
+    aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.FRAMEWORK)
 
 
-class NeedInput(serializers.Serializer):
-    description = serializers.CharField()
-    cells = NeedCellInput(many=True, required=False)
+class NeedInput(StrictSerializer):
+    description = TextField(max_length=MAX_TEXT)
+    cells = NeedCellInput(many=True, required=False, max_length=100)
 
 
-class RequestInput(serializers.Serializer):
-    """The assistance template. Validated by the services (the same rules as the web form)."""
+class RequestInput(StrictSerializer):
+    """The assistance template. Checked here for types, then by the services (the web form's rules)."""
 
-    state = serializers.CharField(help_text="ISO alpha-3; defaults to the official's State", required=False)
-    area = serializers.CharField(
-        help_text="an area code from the reference data, e.g. LEGISLATION; required to submit", required=False
-    )
+    state = TextField(help_text="ISO alpha-3; defaults to the official's State", required=False, max_length=3)
+    area = TextField(
+        help_text="an area code from the reference data, e.g. LEGISLATION; required to submit",
+        required=False, allow_blank=True, allow_null=True, max_length=40,
+    )  # fmt: skip
     columns = serializers.ListField(
-        child=serializers.ChoiceField(choices=Column.choices), help_text="required to submit", required=False
-    )
+        child=serializers.ChoiceField(choices=Column.choices), help_text="required to submit", required=False,
+        max_length=len(Column.choices),
+    )  # fmt: skip
     assistance_type = serializers.ChoiceField(
-        choices=AssistanceType.choices, help_text="required to submit", required=False
+        choices=AssistanceType.choices, help_text="required to submit", required=False, allow_blank=True
     )
-    title = serializers.CharField()
-    needs = NeedInput(many=True, help_text="at least one to submit", required=False)
-    beneficiary_agencies = serializers.CharField(required=False)
-    timeline = serializers.CharField(required=False)
-    language = serializers.CharField(required=False)
-    preferred_providers = serializers.ListField(child=serializers.CharField(), required=False)
-    approached_providers = serializers.ListField(child=serializers.CharField(), required=False)
-    contact_person = serializers.CharField(required=False)
-    consent_to_publish = serializers.BooleanField(required=False)
+    title = TextField(max_length=200)
+    needs = NeedInput(many=True, help_text="at least one to submit", required=False, max_length=services.MAX_NEEDS)
+    beneficiary_agencies = TextField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    timeline = TextField(required=False, allow_blank=True, max_length=200)
+    language = serializers.ChoiceField(choices=services.LANGUAGES, required=False)
+    preferred_providers = serializers.ListField(child=TextField(max_length=60), required=False, max_length=50)
+    approached_providers = serializers.ListField(child=TextField(max_length=60), required=False, max_length=50)
+    contact_person = TextField(required=False, allow_blank=True, max_length=200)
+    consent_to_publish = StrictBooleanField(required=False, help_text="a JSON boolean; false unless given")
 
 
-class DeliverInput(serializers.Serializer):
-    summary = serializers.CharField()
+class DeliverInput(StrictSerializer):
+    summary = TextField(max_length=MAX_TEXT)
 
 
-class FeedbackInput(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True)
+class FeedbackInput(StrictSerializer):
+    rating = StrictIntegerField(min_value=1, max_value=5)
+    comment = TextField(required=False, allow_blank=True, max_length=MAX_TEXT)
 
 
-class ProgressInput(serializers.Serializer):
-    note = serializers.CharField()
+class ProgressInput(StrictSerializer):
+    note = TextField(max_length=MAX_TEXT)
 
 
-class AssignInput(serializers.Serializer):
-    provider = serializers.CharField(help_text="provider slug")
+class AssignInput(StrictSerializer):
+    provider = TextField(help_text="provider slug", max_length=60)

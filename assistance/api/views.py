@@ -2,7 +2,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,13 +11,13 @@ from assistance import metrics, services
 from assistance.api import serializers as s
 from assistance.filtersets import ProviderFilterSet, RequestFilterSet, TurnaroundFilterSet
 from assistance.models import AssistanceRequest, Provider
-from portal.core.api import UnknownParameter
+from portal.core.api import StrictQueryMixin, lookup_id
 from portal.core.idempotency import idempotent
 from states.models import State
 
 
 @extend_schema_view(list=extend_schema(summary="List assistance providers"))
-class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
+class ProviderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Organisations and States that offer assistance, with the profile requests are matched on. Public."""
 
     queryset = Provider.objects.filter(active=True).prefetch_related("areas", "regions").order_by("name")
@@ -60,8 +60,8 @@ def template_data(request_obj: AssistanceRequest) -> dict:
     partial_update=extend_schema(summary="Change a draft request (State official)", request=s.RequestInput),
 )
 class RequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    StrictQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     filterset_class = RequestFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -85,10 +85,7 @@ class RequestViewSet(
         return s.RequestDetailSerializer if self.action == "retrieve" else s.RequestSerializer
 
     def get_object(self):
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError:
-            raise NotFound(_("A request id is a number.")) from None
+        pk = lookup_id(self.kwargs["pk"], _("No assistance request %(id)s.") % {"id": self.kwargs["pk"]})
         # Reading or editing a request needs its needs, matches and progress; an action needs only the
         # row (a losing claim answers 409 without loading all that); its answer is read afresh.
         full = self.action in ("retrieve", "partial_update")
@@ -100,23 +97,28 @@ class RequestViewSet(
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        if not isinstance(request.data, dict):
-            raise ValidationError({"detail": _("Send the request as a JSON object.")})
-        code = request.data.get("state") or (request.user.state.iso3 if request.user.state_id else "")
-        state = State.objects.filter(iso3__iexact=str(code)).first()
+        data = s.RequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        template = dict(data.validated_data)
+        code = template.pop("state", "") or (request.user.state.iso3 if request.user.state_id else "")
+        state = State.objects.filter(iso3__iexact=code).first()
         if state is None:
             raise ValidationError({"state": [_("Give the State's ISO alpha-3 code.")]})
-        created = services.create_request(state, request.data, acting_user=request.user)
+        created = services.create_request(state, template, acting_user=request.user)
         return self._answer(created, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):
-            raise ValidationError({"detail": _("Use PATCH.")})
-        if not isinstance(request.data, dict):
-            raise ValidationError({"detail": _("Send the changes as a JSON object.")})
+            raise ValidationError({"detail": [_("Use PATCH.")]})
+        data = s.RequestInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
         current = self.get_object()
-        data = {**template_data(current), **{k: v for k, v in request.data.items() if k != "state"}}
-        return self._answer(services.update_request(current, data, acting_user=request.user))
+        changes = dict(data.validated_data)
+        if changes.pop("state", current.state.iso3).upper() != current.state.iso3:
+            raise ValidationError({"state": [_("A request stays with its State.")]})
+        return self._answer(
+            services.update_request(current, {**template_data(current), **changes}, acting_user=request.user)
+        )
 
     def _act(self, request, func, **kwargs):
         return self._answer(func(self.get_object(), acting_user=request.user, **kwargs))
@@ -207,8 +209,10 @@ class RequestViewSet(
         return Response(services.active_providers_in_state(request_obj.state_id, exclude_request=request_obj.pk))
 
 
-class TurnaroundView(APIView):
+class TurnaroundView(StrictQueryMixin, APIView):
     """Time to route, claim and deliver: median and 90th percentile, by provider, area, region and regime."""
+
+    query_parameters = {None: list(TurnaroundFilterSet.base_filters)}
 
     @extend_schema(
         summary="Turnaround figures (public aggregates)",
@@ -219,9 +223,6 @@ class TurnaroundView(APIView):
         responses={200: dict},
     )
     def get(self, request):
-        unknown = set(request.query_params) - set(TurnaroundFilterSet.base_filters)
-        if unknown:
-            raise UnknownParameter(_("Unknown query parameter(s): %(p)s.") % {"p": ", ".join(sorted(unknown))})
         if not request.query_params:
             return Response(metrics.cached_figures())
         form = TurnaroundFilterSet(request.query_params, queryset=AssistanceRequest.objects.none()).form

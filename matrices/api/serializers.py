@@ -2,7 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matrices import services
-from matrices.models import Aspect, CellColumn, Mark, Matrix, Regime
+from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark, Matrix, Regime
+from portal.core.api import StrictBooleanField, StrictSerializer, TextField
 
 
 class RegimeSerializer(serializers.ModelSerializer):
@@ -14,20 +15,25 @@ class RegimeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "slug", "column", "template_version"]
 
 
-class CellSerializer(serializers.Serializer):
-    """A cell as the contract gives it; used for documentation and for input."""
+# The most cells one PATCH may carry: every cell of the largest template, several times over.
+MAX_CELLS_PER_PATCH = 2000
 
-    row = serializers.CharField(max_length=60)
+
+class CellSerializer(StrictSerializer):
+    """A cell as the contract gives it; used for documentation and for input (a cell sent is replaced
+    whole: a missing mark, source or remarks is blank)."""
+
+    row = TextField(max_length=60)
     column = serializers.ChoiceField(choices=CellColumn.choices)
     aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.FRAMEWORK)
     mark = serializers.ChoiceField(choices=Mark.choices, allow_blank=True, default="")
-    source = serializers.CharField(allow_blank=True, default="")
-    remarks = serializers.CharField(allow_blank=True, default="")
+    source = TextField(allow_blank=True, default="", max_length=MAX_TEXT, trim_whitespace=False)
+    remarks = TextField(allow_blank=True, default="", max_length=MAX_TEXT, trim_whitespace=False)
     derived_from = serializers.DictField(child=serializers.CharField(), allow_null=True, read_only=True)
 
 
-class CellsInputSerializer(serializers.Serializer):
-    cells = CellSerializer(many=True)
+class CellsInputSerializer(StrictSerializer):
+    cells = CellSerializer(many=True, allow_empty=False, max_length=MAX_CELLS_PER_PATCH)
 
 
 class MatrixSerializer(serializers.ModelSerializer):
@@ -81,25 +87,25 @@ class MatrixDetailSerializer(MatrixSerializer):
         return self.context["cells"]
 
 
-class CreateMatrixSerializer(serializers.Serializer):
-    state = serializers.CharField(max_length=3, help_text="ISO alpha-3 code, e.g. JAM")
-    regime = serializers.CharField(max_length=10, help_text="1540, CWC, NPT or BWC")
+class CreateMatrixSerializer(StrictSerializer):
+    state = TextField(max_length=3, help_text="ISO alpha-3 code, e.g. JAM")
+    regime = TextField(max_length=10, help_text="1540, CWC, NPT or BWC")
 
 
-class ConsentSerializer(serializers.Serializer):
-    consent = serializers.BooleanField(default=True)
+class ConsentSerializer(StrictSerializer):
+    consent = StrictBooleanField(default=True, help_text="true gives consent to publish, false withdraws it")
 
 
-class RequestChangesSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+class RequestChangesSerializer(StrictSerializer):
+    comment = TextField(required=False, allow_blank=True, max_length=2000)
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
-    row = serializers.CharField(source="row_code", max_length=60)
+    row = TextField(source="row_code", max_length=60)
     column = serializers.ChoiceField(choices=CellColumn.choices)
     aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.FRAMEWORK)
-    body = serializers.CharField(max_length=2000)
+    body = TextField(max_length=2000)
     author = serializers.CharField(source="author.username", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
 

@@ -236,7 +236,7 @@ def test_who_may_edit_cells_of_a_draft(clients, who, expected, state_a, state_a_
         ({**CELL, "source": "<script>alert(1)</script>"}, "source"),
         ({**CELL, "source": "x" * 2001}, "source"),
         ({**CELL, "column": "ALL"}, "column"),
-        ({**CELL, "colour": "red"}, "cell"),
+        ({**CELL, "colour": "red"}, "colour"),
     ],
 )
 def test_bad_cells_are_refused_with_the_reason_and_nothing_is_saved(clients, state_a, state_a_official, cell, field):

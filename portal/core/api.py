@@ -1,15 +1,40 @@
-"""What every API endpoint shares: error format, pagination, strict query parameters."""
+"""What every API endpoint shares: a strict boundary and one error format.
 
+- Bodies are JSON only, parsed by `StrictJSONParser`: at most `API_MAX_BODY_BYTES` (413 beyond),
+  nested at most `MAX_NESTING` levels, and no control character (line breaks and tab aside) or lone
+  surrogate in any key or string, wherever it is.
+- Every view inherits `StrictQueryMixin`: a query parameter the operation does not take is a 400
+  `unknown-parameter`, a malformed paging value a 400 `invalid-parameter`, on every endpoint alike.
+- Serializers that read input derive from `StrictSerializer` and use the strict fields below: a
+  boolean is a JSON boolean, an integer a JSON integer within its column, text a JSON string; an
+  unknown field is refused, not ignored.
+- Every error is `{"code", "detail"}`, plus `errors` (field -> messages, nested by field name and
+  item index) when the input was refused field by field.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.validators import RegexValidator
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, status
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.core.exceptions import DomainError
+from portal.core.text import TEXT_PATTERN, has_forbidden_characters
+
+MAX_NESTING = 32
+# The largest id a client may send: the range of the 64-bit primary keys.
+MAX_ID = 2**63 - 1
 
 
 class PortalAPIError(exceptions.APIException):
@@ -17,11 +42,172 @@ class PortalAPIError(exceptions.APIException):
 
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
-    default_detail = _("The request is not valid.")
+    default_detail = gettext_lazy("The request is not valid.")
 
 
 class UnknownParameter(PortalAPIError):
     default_code = "unknown-parameter"
+
+
+class InvalidParameter(PortalAPIError):
+    default_code = "invalid-parameter"
+
+
+class PayloadTooLarge(PortalAPIError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload-too-large"
+    default_detail = gettext_lazy("The request body is too large.")
+
+
+class InvalidBody(PortalAPIError):
+    default_code = "parse-error"
+
+
+# ---------------------------------------------------------------------------------------------
+# Bodies
+
+
+def _check_structure(data) -> None:
+    """Refuse nesting deeper than MAX_NESTING and forbidden characters in any key or string."""
+    stack = [(data, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            if has_forbidden_characters(value):
+                raise InvalidBody(
+                    _("%(where)s contains a control character (only line breaks and tab are allowed in text).")
+                    % {"where": path or _("The body")},
+                    code="invalid-character",
+                )
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_NESTING:
+            raise InvalidBody(_("The body is nested more than %(n)s levels deep.") % {"n": MAX_NESTING})
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and has_forbidden_characters(key):
+                raise InvalidBody(_("A field name contains a control character."), code="invalid-character")
+            stack.append((item, depth + 1, where))
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+class StrictJSONParser(JSONParser):
+    """JSON bodies only, bounded in size and depth, with no control character in any string."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        meta = request.META if request is not None else {}
+        try:
+            declared = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            raise PayloadTooLarge(_("The request body is larger than %(n)s bytes.") % {"n": limit})
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise PayloadTooLarge(_("The request body is larger than %(n)s bytes.") % {"n": limit})
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        try:
+            data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+        except RecursionError:
+            raise InvalidBody(_("The body is nested more than %(n)s levels deep.") % {"n": MAX_NESTING}) from None
+        except (UnicodeDecodeError, LookupError):
+            raise InvalidBody(_("The body is not valid %(encoding)s text.") % {"encoding": encoding}) from None
+        except ValueError as exc:
+            raise InvalidBody(_("The body is not valid JSON: %(error)s.") % {"error": exc}) from None
+        _check_structure(data)
+        return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Input fields and serializers
+
+
+class TextField(serializers.CharField):
+    """Text as a JSON string (a number is not text here), without control characters."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Not a valid string."),
+        "control": gettext_lazy("Control characters are not allowed (line breaks and tab are)."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(TEXT_PATTERN, message=self.error_messages["control"], code="control"))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean: `"false"`, `0` or `"no"` are refused, never read as true or false."""
+
+    default_error_messages = {"invalid": gettext_lazy("Must be true or false (a JSON boolean).")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer (not a string, a float or a boolean), within the range of its column."""
+
+    default_error_messages = {"invalid": gettext_lazy("Must be an integer.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictInputMixin:
+    """Refuses body fields the serializer does not know (a misspelt field is not ignored)."""
+
+    default_error_messages = {"unknown": gettext_lazy("Unknown field.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            # Read-only fields are ignored as they are documented (a client may send back what it read).
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [self.error_messages["unknown"]] for name in unknown}, code="unknown-field"
+                )
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(StrictInputMixin, serializers.Serializer):
+    """An input serializer with strict fields: see the module's docstring."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def _errors(detail):
+    """DRF's error detail in the shape the services use: {field: [messages] | {index: {...}}}."""
+    if isinstance(detail, Mapping):
+        return {str(key): _errors(value) for key, value in detail.items()}
+    if isinstance(detail, list) and any(isinstance(item, Mapping | list) for item in detail):
+        # One entry per item of a list field: keep only the items that have errors, by index.
+        return {str(index): _errors(item) for index, item in enumerate(detail) if item}
+    if isinstance(detail, list):
+        return [force_str(item) for item in detail]
+    return [force_str(detail)]
 
 
 def _flatten(detail):
@@ -33,7 +219,7 @@ def _flatten(detail):
             parts.append(message if key in ("non_field_errors", "detail") else f"{key}: {message}")
         return "; ".join(parts)
     if isinstance(detail, list):
-        return " ".join(_flatten(item) for item in detail)
+        return " ".join(_flatten(item) for item in detail if item)
     return str(detail)
 
 
@@ -54,10 +240,68 @@ def exception_handler(exc, context):
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else exc.default_code
     body = {"code": code.replace("_", "-"), "detail": _flatten(exc.detail)}
-    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
-        body["errors"] = exc.detail
+    if isinstance(exc, exceptions.ValidationError):
+        body["errors"] = _errors(exc.detail if isinstance(exc.detail, Mapping) else {"non_field_errors": exc.detail})
     response.data = body
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Query parameters and paging
+
+# Query parameters every operation understands.
+COMMON_PARAMETERS = {"format"}
+PAGING_PARAMETERS = {"page", "page_size"}
+MAX_PARAMETER_LENGTH = 200
+_PAGE_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
+
+
+class StrictQueryMixin:
+    """Every API view: refuses a query parameter its operation does not take, and control characters.
+
+    A list takes `page`, `page_size` and its filterset's filters; other operations take what
+    `query_parameters` names for their action (`{"diff": ["against"]}`, or `{None: [...]}` on a
+    plain APIView).
+    """
+
+    query_parameters: dict = {}
+
+    def allowed_query_parameters(self) -> set[str]:
+        action = getattr(self, "action", None)
+        allowed = set(COMMON_PARAMETERS) | set(self.query_parameters.get(action, ()))
+        if action == "list":
+            if getattr(self, "pagination_class", None) is not None:
+                allowed |= PAGING_PARAMETERS
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        allowed = self.allowed_query_parameters()
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise UnknownParameter(
+                _("Unknown query parameter(s): %(unknown)s. Allowed: %(allowed)s.")
+                % {"unknown": ", ".join(unknown), "allowed": ", ".join(sorted(allowed)) or _("none")}
+            )
+        # Control characters never reach a view (portal.core.middleware.ControlCharactersMiddleware).
+        for name, values in request.query_params.lists():
+            if any(len(value) > MAX_PARAMETER_LENGTH for value in values):
+                raise InvalidParameter(
+                    _("%(name)s is longer than %(n)s characters.") % {"name": name, "n": MAX_PARAMETER_LENGTH}
+                )
+
+
+_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+def lookup_id(value, message) -> int:
+    """The id in a URL as a number the database can hold, else 404 with `message`."""
+    if not _ID.match(str(value)):
+        raise exceptions.NotFound(message)
+    return int(value)
 
 
 class StablePageNumberPagination(PageNumberPagination):
@@ -69,7 +313,18 @@ class StablePageNumberPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         if hasattr(queryset, "ordered") and not queryset.ordered:
             raise RuntimeError(f"{view.__class__.__name__} paginates an unordered queryset")
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and page != "last" and not _PAGE_NUMBER.match(page):
+            raise InvalidParameter(_("page must be a page number from 1 (or last)."))
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not _PAGE_NUMBER.match(raw) or int(raw) > self.max_page_size:
+            raise InvalidParameter(_("page_size must be a number from 1 to %(max)s.") % {"max": self.max_page_size})
+        return int(raw)
 
     def get_paginated_response(self, data):
         return Response(
@@ -80,24 +335,3 @@ class StablePageNumberPagination(PageNumberPagination):
                 "results": data,
             }
         )
-
-
-# Query parameters every list understands, besides its filters.
-COMMON_PARAMETERS = {"page", "page_size", "format"}
-
-
-class StrictFilterBackend(DjangoFilterBackend):
-    """django-filter, but a misspelt parameter is a 400 instead of being silently ignored."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        allowed = set(COMMON_PARAMETERS) | set(getattr(view, "extra_query_parameters", ()))
-        if filterset_class is not None:
-            allowed |= set(filterset_class.base_filters)
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            raise UnknownParameter(
-                _("Unknown query parameter(s): %(unknown)s. Allowed: %(allowed)s.")
-                % {"unknown": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}
-            )
-        return super().filter_queryset(request, queryset, view)

@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 
+from portal.core.api import StrictQueryMixin
 from states.api.serializers import StateDetailSerializer, StateSerializer
 from states.filtersets import StateFilterSet
 from states.models import State
@@ -15,7 +16,7 @@ from states.models import State
         parameters=[OpenApiParameter("iso3", str, OpenApiParameter.PATH, description="ISO 3166 alpha-3, e.g. JAM")],
     ),
 )
-class StateViewSet(viewsets.ReadOnlyModelViewSet):
+class StateViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """The 193 UN Member States with their region, organisations and treaty status. Public."""
 
     queryset = State.objects.with_public_profile().order_by("name")

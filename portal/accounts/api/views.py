@@ -3,9 +3,10 @@ from rest_framework.permissions import IsAuthenticated
 
 from portal.accounts import services
 from portal.accounts.api.serializers import MeSerializer
+from portal.core.api import StrictQueryMixin
 
 
-class MeView(generics.RetrieveUpdateAPIView):
+class MeView(StrictQueryMixin, generics.RetrieveUpdateAPIView):
     """The user the token or session belongs to; PATCH changes its name and e-mail address."""
 
     serializer_class = MeSerializer
