@@ -201,6 +201,9 @@ class Matrix(models.Model):
     # The experts' note for the whole version when they last requested changes.
     review_note = models.TextField(_("note from the reviewers"), max_length=MAX_TEXT, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Goes up by one with every change of the version (its cells, status, consent, report), in the
+    # same transaction: the API's ETag, so that a client's write can say which state it was based on.
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     objects = MatrixQuerySet.as_manager()
 

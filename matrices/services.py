@@ -4,20 +4,30 @@ Views, API views and commands call these functions; none of them changes a matri
 Each write is atomic and leaves audit events in the same transaction.
 """
 
+import hashlib
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from matrices.models import MAX_TEXT, Aspect, Cell, Comment, Mapping, Mark, Matrix, Regime, Row, Template
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
-from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible, PublishedImmutable
+from portal.core.exceptions import (
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotVisible,
+    PublishedImmutable,
+)
+from portal.core.text import has_forbidden_characters
 
 CELL_FIELDS = ("mark", "source", "remarks")
 # Anything that looks like an HTML tag: sources and remarks are plain text.
@@ -189,6 +199,9 @@ def _clean_text(value, field, errors):
     if not isinstance(value, str):
         errors.setdefault(field, []).append(_("Must be text."))
         return ""
+    if has_forbidden_characters(value):
+        errors.setdefault(field, []).append(_("Control characters are not allowed (line breaks and tab are)."))
+        return ""
     value = value.strip()
     if len(value) > MAX_TEXT:
         errors.setdefault(field, []).append(
@@ -217,9 +230,9 @@ def validate_cells(matrix: Matrix, cells, specs=None) -> dict:
             errors[str(index)] = {"cell": [_("Each cell must be an object.")]}
             continue
         row, column, aspect = cell.get("row"), cell.get("column"), cell.get("aspect") or Aspect.FRAMEWORK
-        if row not in rows:
+        if not isinstance(row, str) or row not in rows:
             problems["row"] = [_("Unknown row %(row)s in this template.") % {"row": row}]
-        elif (row, column, aspect) not in allowed:
+        elif not isinstance(column, str) or not isinstance(aspect, str) or (row, column, aspect) not in allowed:
             problems["column"] = [
                 _("Row %(row)s has no %(column)s/%(aspect)s cell.") % {"row": row, "column": column, "aspect": aspect}
             ]
@@ -235,7 +248,7 @@ def validate_cells(matrix: Matrix, cells, specs=None) -> dict:
         unknown = set(cell) - {"row", "column", "aspect", "mark", "source", "remarks", "derived_from"}
         if unknown:
             problems["cell"] = [_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))}]
-        if (row, column, aspect) in cleaned and not problems:
+        if not problems and (row, column, aspect) in cleaned:
             problems["row"] = [_("This cell appears twice in the request.")]
         if problems:
             errors[str(index)] = problems
@@ -249,15 +262,80 @@ def validate_cells(matrix: Matrix, cells, specs=None) -> dict:
     return cleaned
 
 
+class StaleVersion(DomainError):
+    """The version changed after the client read it (the revision it names is no longer current)."""
+
+    status = 412
+    code = "stale-version"
+    default_message = gettext_lazy(
+        "This version was changed since you read it; nothing was saved. Read it again and apply your changes to it."
+    )
+
+
+class CellConflict(DomainError):
+    """Cells that someone else changed after they were shown, and that this save would set otherwise.
+
+    `conflicts`: one dict per cell, in the order sent: `row`, `column`, `aspect`, `yours` and `saved`
+    (each `{"mark", "source", "remarks"}`), and who saved it and when (`by`, `at`, None if unknown).
+    """
+
+    code = "conflict"
+    default_message = gettext_lazy(
+        "Someone else saved other values in cells you changed since you opened the page; nothing was saved."
+    )
+
+    def __init__(self, message=None, *, conflicts):
+        super().__init__(message)
+        self.conflicts = conflicts
+
+
+def _normal_text(value) -> str:
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def cell_token(mark, source, remarks) -> str:
+    """A short digest of a cell's values, as stored (blank for a cell with no row).
+
+    A form carries the token of each value it shows; on save, `update_cells(shown=...)` compares it
+    with the value stored now. Line breaks and surrounding spaces are compared as the services save them.
+    """
+    text = "\x1f".join((mark or "", _normal_text(source), _normal_text(remarks)))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _values_token(values: dict) -> str:
+    return cell_token(values["mark"], values["source"], values["remarks"])
+
+
 @transaction.atomic
-def update_cells(matrix: Matrix, cells: list[dict], *, acting_user) -> int:
-    """Upsert cells of an editable version, all or nothing. Returns the number of cells changed."""
+def update_cells(matrix: Matrix, cells: list[dict], *, acting_user, shown=None, revision=None) -> int:
+    """Upsert cells of an editable version, all or nothing. Returns the number of cells changed.
+
+    Only the cells in `cells` are written; the others stay as they are stored. Two optional checks
+    against lost updates run under the version's row lock, so two concurrent saves cannot both pass:
+
+    - `revision` (an int, or several): the revisions the client's change is based on (the API's
+      `If-Match`). StaleVersion (412) and nothing saved when the version's revision is none of them.
+    - `shown` ({(row, column, aspect): cell_token(...)}): the value of each cell when the form was
+      shown. A cell that was changed by someone else since then, and that this save sets to yet
+      another value, is a conflict: CellConflict (409) with both values, nothing saved. A cell set
+      to the value now stored is no conflict (and no change).
+    """
     matrix = Matrix.objects.select_for_update().select_related("state", "regime", "template__regime").get(pk=matrix.pk)
     _require_edit(acting_user, matrix)
+    if revision is not None:
+        accepted = {revision} if isinstance(revision, int) else set(revision)
+        if matrix.revision not in accepted:
+            raise StaleVersion()
     specs = layout(matrix.template)
     cleaned = validate_cells(matrix, cells, specs)
     row_by_code = {spec.row.code: spec.row for spec in specs}
-    existing = {(c.row.code, c.column, c.aspect): c for c in matrix.cells.select_related("row")}
+    existing = {(c.row.code, c.column, c.aspect): c for c in matrix.cells.select_related("row", "updated_by")}
+    if shown:
+        conflicts = _conflicts(cleaned, existing, shown)
+        if conflicts:
+            raise CellConflict(conflicts=conflicts)
+    now = timezone.now()
     events, to_create, to_update, to_delete = [], [], [], []
     for key, values in cleaned.items():
         cell = existing.get(key)
@@ -276,16 +354,47 @@ def update_cells(matrix: Matrix, cells: list[dict], *, acting_user) -> int:
         if cell.derived_from_regime:
             cell.overridden = True
         cell.updated_by = acting_user
+        cell.updated_at = now  # bulk_update does not apply auto_now
         events.append(_cell_event(matrix, key, before, values, acting_user))
     Cell.objects.bulk_create(to_create)
     Cell.objects.bulk_update(to_update, [*CELL_FIELDS, "overridden", "updated_by", "updated_at"])
     Cell.objects.filter(pk__in=to_delete).delete()
     AuditEvent.objects.bulk_create(events)
     if events:
-        Matrix.objects.filter(pk=matrix.pk).update(updated_at=timezone.now())
+        Matrix.objects.filter(pk=matrix.pk).update(updated_at=now, revision=F("revision") + 1)
         if not matrix.regime.is_1540:
             _propagate_to_1540(matrix, acting_user)
     return len(events)
+
+
+def _conflicts(cleaned: dict, existing: dict, shown: dict) -> list[dict]:
+    """The cells of `cleaned` stored otherwise than shown, and set to a third value (see update_cells)."""
+    conflicts = []
+    for key, values in cleaned.items():
+        if key not in shown:
+            continue
+        cell = existing.get(key)
+        saved = {f: getattr(cell, f) for f in CELL_FIELDS} if cell else dict.fromkeys(CELL_FIELDS, "")
+        stored_token = _values_token(saved)
+        if shown[key] == stored_token or _values_token(values) == stored_token:
+            continue
+        by = None
+        if cell is not None and cell.updated_by is not None:
+            by = cell.updated_by.get_full_name() or cell.updated_by.get_username()
+        elif cell is not None and cell.derived_from_regime and not cell.overridden:
+            by = _("the %(regime)s report") % {"regime": cell.derived_from_regime}
+        conflicts.append(
+            {
+                "row": key[0],
+                "column": key[1],
+                "aspect": key[2],
+                "yours": dict(values),
+                "saved": saved,
+                "by": by,
+                "at": cell.updated_at if cell is not None else None,
+            }
+        )
+    return conflicts
 
 
 def _cell_event(matrix, key, before, after, actor):
@@ -389,6 +498,7 @@ def rederive(matrix: Matrix) -> int:
     Cell.objects.filter(pk__in=to_delete).delete()
     changed = len(to_create) + len(to_update) + len(to_delete)
     if changed:
+        Matrix.objects.filter(pk=matrix.pk).update(revision=F("revision") + 1)
         record(
             "matrix.derive",
             matrix,
@@ -406,7 +516,7 @@ def _transition(matrix, *, from_statuses, to_status, acting_user, verb, **fields
     """Compare-and-swap on the status: exactly one concurrent caller wins."""
     now = timezone.now()
     updated = Matrix.objects.filter(pk=matrix.pk, status__in=from_statuses).update(
-        status=to_status, updated_at=now, **fields
+        status=to_status, updated_at=now, revision=F("revision") + 1, **fields
     )
     if updated != 1:
         current = Matrix.objects.filter(pk=matrix.pk).values_list("status", flat=True).first()
@@ -502,7 +612,7 @@ def set_consent(matrix: Matrix, *, consent: bool, acting_user) -> Matrix:
     if consent:
         if matrix.is_published:
             return matrix
-        Matrix.objects.filter(pk=matrix.pk).update(consent_given_at=timezone.now())
+        Matrix.objects.filter(pk=matrix.pk).update(consent_given_at=timezone.now(), revision=F("revision") + 1)
         record("matrix.consent", matrix, actor=acting_user, after={"consent": True})
         matrix.refresh_from_db()
         if matrix.status == S.APPROVED:
@@ -519,7 +629,7 @@ def set_consent(matrix: Matrix, *, consent: bool, acting_user) -> Matrix:
             consent_given_at=None,
         )
     else:
-        Matrix.objects.filter(pk=matrix.pk).update(consent_given_at=None)
+        Matrix.objects.filter(pk=matrix.pk).update(consent_given_at=None, revision=F("revision") + 1)
         record("matrix.consent", matrix, actor=acting_user, after={"consent": False})
         matrix.refresh_from_db()
     return matrix
@@ -542,6 +652,13 @@ def _publish(matrix, acting_user):
 
 
 @transaction.atomic
+def comments_for(user, matrix: Matrix):
+    """The review dialogue on a version: for the State's officials and the reviewers only, published or not."""
+    if not (is_reviewer(user) or is_official_of(user, matrix.state_id)):
+        raise NotAllowed(_("Review comments are for the State's officials and the Committee's experts."))
+    return Comment.objects.filter(matrix=matrix).select_related("author")
+
+
 def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str, acting_user) -> Comment:
     reviewer = is_reviewer(acting_user)
     if not (reviewer or is_official_of(acting_user, matrix.state_id)):
@@ -707,6 +824,7 @@ def attach_report(matrix: Matrix, *, document, report_date, acting_user) -> Matr
     matrix.report_date = report_date
     matrix.document.save(name, document, save=False)
     matrix.save(update_fields=["document", "report_date", "updated_at"])
+    Matrix.objects.filter(pk=matrix.pk).update(revision=F("revision") + 1)
     record(
         "matrix.attach_report",
         matrix,

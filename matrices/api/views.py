@@ -1,8 +1,18 @@
+import re
+
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as fields
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -13,7 +23,8 @@ from matrices import cache as public_cache
 from matrices import services
 from matrices.api import serializers as s
 from matrices.filtersets import MatrixFilterSet
-from matrices.models import Comment, Matrix, Regime
+from matrices.models import Matrix, Regime
+from portal.core.api import StrictQueryMixin, lookup_id
 from states.models import State
 
 
@@ -42,6 +53,59 @@ def cells_payload(matrix: Matrix) -> list[dict]:
     return payload
 
 
+# ---------------------------------------------------------------------------------------------
+# Optimistic concurrency: a version's ETag is its id and revision (services raise the revision with
+# every change of the version, in the same transaction). `PATCH cells/` with an `If-Match` that is
+# not current is refused with 412 `stale-version` and changes nothing; without `If-Match` it overwrites.
+
+_ETAG = re.compile(r'"([0-9]{1,18})-([0-9]{1,18})"')
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The version's entity tag, which changes with every change of the version. "
+    "Send it back in `If-Match` with `PATCH matrices/{id}/cells/`.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The `ETag` of the version as you read it (or `*`). If the version has changed since, nothing "
+    "is saved and the answer is 412 `stale-version`: read it again and reapply your change. Without "
+    "`If-Match`, the cells sent overwrite what is stored, whatever changed meanwhile.",
+)
+STALE_VERSION = OpenApiResponse(
+    inline_serializer(
+        "StaleVersionError",
+        {"code": fields.CharField(help_text="`stale-version`"), "detail": fields.CharField()},
+    ),
+    description="`stale-version`: the version changed since the `ETag` sent in `If-Match`; nothing was saved.",
+)
+
+
+def matrix_etag(matrix: Matrix) -> str:
+    """The ETag of a version: `"<id>-<revision>"` (a strong tag: the same revision, the same cells)."""
+    return f'"{matrix.pk}-{matrix.revision}"'
+
+
+def if_match_revisions(request, matrix: Matrix):
+    """The revisions of `matrix` that the request's `If-Match` names; None without it (or with `*`)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    tags = parse_etags(header)
+    if "*" in tags:
+        return None
+    revisions = set()
+    for tag in tags:
+        match = _ETAG.fullmatch(tag)  # a weak tag (W/"...") never matches: If-Match compares strongly
+        if match and int(match[1]) == matrix.pk:
+            revisions.add(int(match[2]))
+    return revisions
+
+
 def regime_by_code(code: str) -> Regime:
     regime = Regime.objects.filter(code__iexact=code).first()
     if regime is None:
@@ -50,7 +114,7 @@ def regime_by_code(code: str) -> Regime:
 
 
 @extend_schema_view(list=extend_schema(summary="The four regimes"))
-class RegimeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RegimeViewSet(StrictQueryMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Resolution 1540 and the CWC, NPT and BWC, with the version of their current template. Public."""
 
     serializer_class = s.RegimeSerializer
@@ -96,11 +160,18 @@ class RegimeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Matrix versions you may see (the public sees published ones)"),
-    retrieve=extend_schema(summary="One matrix version with all its cells"),
+    retrieve=extend_schema(summary="One matrix version with all its cells", parameters=[ETAG_HEADER]),
     create=extend_schema(summary="Start a new draft", request=s.CreateMatrixSerializer),
 )
-class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class MatrixViewSet(
+    StrictQueryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     filterset_class = MatrixFilterSet
+    query_parameters = {"diff": ["against"]}
 
     def get_queryset(self):
         return (
@@ -110,7 +181,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         )
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve", "diff") or (self.action == "comments" and self.request.method == "GET"):
+        if self.action in ("list", "retrieve", "diff"):
             return []
         return [IsAuthenticated()]
 
@@ -118,10 +189,7 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return s.MatrixDetailSerializer if self.action == "retrieve" else s.MatrixSerializer
 
     def get_object(self):
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError:
-            raise NotFound(_("A matrix id is a number.")) from None
+        pk = lookup_id(self.kwargs["pk"], _("No matrix version %(id)s.") % {"id": self.kwargs["pk"]})
         return services.get_visible(self.request.user, pk, self.get_queryset())
 
     def list(self, request, *args, **kwargs):
@@ -138,8 +206,12 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             return Response(s.MatrixDetailSerializer(matrix, context={"request": request, "cells": cells}).data)
 
         if matrix.is_published and not request.user.is_authenticated:
-            return public_cache.public_api_detail(matrix, respond)
-        return respond()
+            response = public_cache.public_api_detail(matrix, respond)
+        else:
+            response = respond()
+        if response.status_code == 200:
+            response["ETag"] = matrix_etag(matrix)
+        return response
 
     def create(self, request, *args, **kwargs):
         data = s.CreateMatrixSerializer(data=request.data)
@@ -155,19 +227,31 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     @extend_schema(
         summary="Bulk upsert of cells on a draft, all or nothing",
+        description="Sets the cells sent (the others stay as they are). With `If-Match` (the `ETag` of "
+        "`GET matrices/{id}/`), nothing is saved if the version changed since: 412 `stale-version`. "
+        "Without `If-Match`, the cells sent overwrite what is stored.",
         request=s.CellsInputSerializer,
-        responses={200: s.MatrixDetailSerializer},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: s.MatrixDetailSerializer, 412: STALE_VERSION},
     )
     @action(detail=True, methods=["patch"])
     def cells(self, request, pk=None):
         matrix = self.get_object()
         if not isinstance(request.data, dict) or "cells" not in request.data:
             raise ValidationError({"cells": [_('Send {"cells": [cell, ...]}.')]})
-        services.update_cells(matrix, request.data["cells"], acting_user=request.user)
+        data = s.CellsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cells = [
+            {name: cell[name] for name in ("row", "column", "aspect", "mark", "source", "remarks") if name in cell}
+            for cell in data.validated_data["cells"]
+        ]
+        services.update_cells(matrix, cells, acting_user=request.user, revision=if_match_revisions(request, matrix))
         matrix.refresh_from_db()
-        return Response(
+        response = Response(
             s.MatrixDetailSerializer(matrix, context={"request": request, "cells": cells_payload(matrix)}).data
         )
+        response["ETag"] = matrix_etag(matrix)
+        return response
 
     def _transition(self, request, func, **kwargs):
         matrix = func(self.get_object(), acting_user=request.user, **kwargs)
@@ -206,20 +290,23 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def diff(self, request, pk=None):
         matrix = self.get_object()
         against = request.query_params.get("against", "")
-        if not against.isdigit():
+        if not against.isascii() or not against.isdigit():
             raise ValidationError({"against": [_("Give the id of the version to compare with: ?against=ID.")]})
-        other = services.get_visible(request.user, int(against), self.get_queryset())
+        other = services.get_visible(
+            request.user, lookup_id(against, _("No matrix version %(id)s.") % {"id": against}), self.get_queryset()
+        )
         return Response({"matrix": matrix.pk, "against": other.pk, "changes": services.diff(other, matrix)})
 
     @extend_schema(
-        summary="Comments per cell", request=s.CommentSerializer, responses={200: s.CommentSerializer(many=True)}
+        summary="Comments per cell (the State's officials and the experts only)",
+        request=s.CommentSerializer,
+        responses={200: s.CommentSerializer(many=True), 201: s.CommentSerializer},
     )
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def comments(self, request, pk=None):
         matrix = self.get_object()
         if request.method == "GET":
-            comments = Comment.objects.filter(matrix=matrix).select_related("author")
-            return Response(s.CommentSerializer(comments, many=True).data)
+            return Response(s.CommentSerializer(services.comments_for(request.user, matrix), many=True).data)
         data = s.CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.add_comment(
@@ -233,8 +320,10 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class GapsView(APIView):
+class GapsView(StrictQueryMixin, APIView):
     """Applicable cells with no information or a `?`, in each regime's latest version you may see."""
+
+    query_parameters = {None: ["state"]}
 
     @extend_schema(
         summary="A State's gaps",
@@ -242,9 +331,6 @@ class GapsView(APIView):
         responses={200: s.GapsSerializer},
     )
     def get(self, request):
-        unknown = set(request.query_params) - {"state"}
-        if unknown:
-            raise ValidationError({"detail": _("Unknown parameter(s): %(p)s.") % {"p": ", ".join(sorted(unknown))}})
         code = request.query_params.get("state", "")
         if not code:
             raise ValidationError({"state": [_("Give the State: ?state=ISO3.")]})

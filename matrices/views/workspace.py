@@ -304,10 +304,34 @@ def workspace(request, pk):
     return _overview(request, _visible(request, pk))
 
 
+def _section_grid(matrix, section, specs):
+    """The section's grid as stored now, and its cells in display order, ready for the form."""
+    values = {
+        (c.row.code, c.column, c.aspect): c for c in matrix.cells.filter(row__section=section).select_related("row")
+    }
+    comments = Comment.objects.filter(matrix=matrix, row_code__in={spec.row.code for spec in specs}).select_related(
+        "author"
+    )
+    views = grid.build(matrix, comments=list(comments), specs=specs, values=values)
+    view = views[0] if views else grid.SectionView(section=section)
+    cells = [cell for row in view.rows for cell in row.cells]
+    for cell in cells:
+        cell.anchor = cell_anchor(cell.key)
+        cell.context = cell_context(cell.key)
+        cell.cell_value = "|".join(cell.key)
+        cell.conflict = None
+    return view, cells
+
+
 @workspace_user_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_section(request, pk, section):
-    """The form of one section; saves only the cells that changed, all or nothing."""
+    """The form of one section; saves only the cells the user changed, all or nothing.
+
+    Each cell carries the token of the value the page showed: a cell someone else saved meanwhile
+    is left as they saved it unless this user changed it too, which is a conflict shown with both
+    values (409, nothing saved). A field the form refuses is shown with its error (400, nothing saved).
+    """
     matrix = _visible(request, pk)
     sections = list(matrix.template.sections.order_by("order"))
     current = next((s for s in sections if section in (s.code, section_key(s.code))), None)
@@ -316,43 +340,32 @@ def edit_section(request, pk, section):
     for item in sections:
         item.edit_url = _section_url(matrix.pk, item.code)
     specs = [spec for spec in services.layout(matrix.template) if spec.row.section_id == current.pk]
-    values = {
-        (c.row.code, c.column, c.aspect): c for c in matrix.cells.filter(row__section=current).select_related("row")
-    }
-    comments = Comment.objects.filter(matrix=matrix, row_code__in={spec.row.code for spec in specs}).select_related(
-        "author"
-    )
-    views = grid.build(matrix, comments=list(comments), specs=specs, values=values)
-    view = views[0] if views else grid.SectionView(section=current)
-    cells = [cell for row in view.rows for cell in row.cells]
-    for cell in cells:
-        cell.anchor = cell_anchor(cell.key)
-        cell.context = cell_context(cell.key)
-        cell.cell_value = "|".join(cell.key)
+    view, cells = _section_grid(matrix, current, specs)
     editable = services.can_edit(request.user, matrix)
     form, error, status = None, None, 200
     if request.method == "POST":
         if not editable:
             return _problem(request, _edit_refusal(matrix), current.edit_url)
         form = SectionForm(request.POST, cells=cells)
-        form.is_valid()
-        changes = form.changed_cells()
-        if not changes:
+        if not form.is_valid():
+            error, status = _("Some fields are not valid; nothing was saved."), 400
+        elif not (changes := form.changed_cells()):
             messages.info(request, _("Nothing to save: no value was changed."))
             return redirect(current.edit_url)
-        try:
-            changed = services.update_cells(matrix, changes, acting_user=request.user)
-        except InvalidInput as exc:
-            form.add_cell_errors(exc.errors.get("cells", exc.message), changes)
-            error, status = exc.message, 400
-        except DomainError as exc:
-            return _problem(request, exc, current.edit_url)
         else:
-            note = _("Saved: %(n)s cell(s) changed in %(section)s.") % {"n": changed, "section": current.label}
-            if not matrix.regime.is_1540:
-                note += " " + _("The mapped cells of the 1540 matrix were updated from this report.")
-            messages.success(request, note)
-            return redirect(current.edit_url)
+            try:
+                changed = services.update_cells(matrix, changes, acting_user=request.user, shown=form.shown_tokens())
+            except InvalidInput as exc:
+                form.add_cell_errors(exc.errors.get("cells", exc.message), changes)
+                error, status = exc.message, 400
+            except services.CellConflict as exc:
+                view, cells = _section_grid(matrix, current, specs)
+                form = form.after_conflict(cells, exc.conflicts)
+                error, status = exc.message, 409
+            except DomainError as exc:
+                return _problem(request, exc, current.edit_url)
+            else:
+                return _saved(request, matrix, current, changed)
     elif editable:
         form = SectionForm(cells=cells)
     context = {
@@ -362,6 +375,7 @@ def edit_section(request, pk, section):
         "view": view,
         "form": form,
         "error": error,
+        "conflicts": [cell for cell in cells if cell.conflict],
         "editable": editable,
         "can_comment": (services.is_official_of(request.user, matrix.state_id) or services.is_reviewer(request.user))
         and not matrix.is_published,
@@ -369,6 +383,17 @@ def edit_section(request, pk, section):
         "comment_cells": cells,
     }
     return render(request, "matrices/workspace/edit_section.html", context, status=status)
+
+
+def _saved(request, matrix, current, changed):
+    if not changed:
+        messages.info(request, _("Nothing to save: the values you changed are already saved."))
+        return redirect(current.edit_url)
+    note = _("Saved: %(n)s cell(s) changed in %(section)s.") % {"n": changed, "section": current.label}
+    if not matrix.regime.is_1540:
+        note += " " + _("The mapped cells of the 1540 matrix were updated from this report.")
+    messages.success(request, note)
+    return redirect(current.edit_url)
 
 
 @workspace_user_required
