@@ -311,3 +311,18 @@ def test_pages_refuse_control_characters_in_the_query(client, url):
 @pytest.mark.parametrize("url", ["/states/JA%00/", "/api/v1/states/J%00M/", "/api/v1/assistance/providers/op%00cw/"])
 def test_a_control_character_in_a_path_is_a_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_the_api_settings_import_in_any_order():
+    """A worker reads the pagination setting before any view is imported (Django's checks): the
+    parser it leads to must not need rest_framework.views half-imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from rest_framework.settings import api_settings; "
+        "api_settings.DEFAULT_PAGINATION_CLASS; api_settings.DEFAULT_PARSER_CLASSES"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "portal.settings", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
