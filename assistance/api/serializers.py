@@ -63,7 +63,7 @@ class RequestSerializer(serializers.ModelSerializer):
     preferred_providers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     approached_providers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     matches = MatchSerializer(many=True, source="matches.all")
-    claimed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claimed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
@@ -106,6 +106,12 @@ class RequestDetailSerializer(RequestSerializer):
 
     class Meta(RequestSerializer.Meta):
         fields = [*RequestSerializer.Meta.fields, "progress"]
+
+
+class ActiveProviderSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    provider = serializers.CharField(help_text="the provider's name")
+    areas = serializers.ListField(child=serializers.CharField(), help_text="the areas it leads or supports")
 
 
 class NeedCellInput(StrictSerializer):

@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -56,8 +56,14 @@ def template_data(request_obj: AssistanceRequest) -> dict:
 @extend_schema_view(
     list=extend_schema(summary="Assistance requests you may see (providers: those routed to them)"),
     retrieve=extend_schema(summary="One request with its needs, matches and timestamps"),
-    create=extend_schema(summary="Start a draft request (State official)", request=s.RequestInput),
-    partial_update=extend_schema(summary="Change a draft request (State official)", request=s.RequestInput),
+    create=extend_schema(
+        summary="Start a draft request (State official)",
+        request=s.RequestInput,
+        responses={201: s.RequestDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a draft request (State official)", request=s.RequestInput, responses=s.RequestDetailSerializer
+    ),
 )
 class RequestViewSet(
     StrictQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -78,7 +84,7 @@ class RequestViewSet(
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
-            return []
+            return [AllowAny()]
         return [IsAuthenticated()]
 
     def get_serializer_class(self):
@@ -123,12 +129,18 @@ class RequestViewSet(
     def _act(self, request, func, **kwargs):
         return self._answer(func(self.get_object(), acting_user=request.user, **kwargs))
 
-    @extend_schema(summary="Submit the completed template for routing", request=None)
+    @extend_schema(
+        summary="Submit the completed template for routing", request=None, responses=s.RequestDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._act(request, services.submit_request)
 
-    @extend_schema(summary="Withdraw the request (State official, before delivery)", request=None)
+    @extend_schema(
+        summary="Withdraw the request (State official, before delivery)",
+        request=None,
+        responses=s.RequestDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._act(request, services.withdraw_request)
@@ -136,6 +148,7 @@ class RequestViewSet(
     @extend_schema(
         summary="Claim the lead (provider the request was routed to); 409 already-claimed for the others",
         request=None,
+        responses=s.RequestDetailSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     @action(detail=True, methods=["post"])
@@ -143,19 +156,27 @@ class RequestViewSet(
     def claim(self, request, pk=None):
         return self._act(request, services.claim_request)
 
-    @extend_schema(summary="Give the claim back: the request returns to routed", request=None)
+    @extend_schema(
+        summary="Give the claim back: the request returns to routed", request=None, responses=s.RequestDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         return self._act(request, services.release_request)
 
-    @extend_schema(summary="Join a claimed request as a supporting provider", request=None)
+    @extend_schema(
+        summary="Join a claimed request as a supporting provider", request=None, responses=s.RequestDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
         request_obj = self.get_object()
         services.join_request(request_obj, acting_user=request.user)
         return self._answer(request_obj)
 
-    @extend_schema(summary="Report progress (lead or supporting provider)", request=s.ProgressInput)
+    @extend_schema(
+        summary="Report progress (lead or supporting provider)",
+        request=s.ProgressInput,
+        responses=s.RequestDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = s.ProgressInput(data=request.data)
@@ -164,7 +185,11 @@ class RequestViewSet(
         services.report_progress(request_obj, note=data.validated_data["note"], acting_user=request.user)
         return self._answer(request_obj)
 
-    @extend_schema(summary="Mark delivered with a summary (the lead provider)", request=s.DeliverInput)
+    @extend_schema(
+        summary="Mark delivered with a summary (the lead provider)",
+        request=s.DeliverInput,
+        responses=s.RequestDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
         data = s.DeliverInput(data=request.data)
@@ -172,7 +197,9 @@ class RequestViewSet(
         return self._act(request, services.deliver_request, summary=data.validated_data["summary"])
 
     @extend_schema(
-        summary="Rate the assistance delivered (State official); closes the request", request=s.FeedbackInput
+        summary="Rate the assistance delivered (State official); closes the request",
+        request=s.FeedbackInput,
+        responses=s.RequestDetailSerializer,
     )
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
@@ -183,14 +210,20 @@ class RequestViewSet(
             comment=data.validated_data.get("comment", ""),
         )  # fmt: skip
 
-    @extend_schema(summary="Route again, wider (expert)", request=None)
+    @extend_schema(
+        summary="Route again, wider (expert): accepted, routed in the background",
+        request=None,
+        responses={202: s.RequestDetailSerializer},
+    )
     @action(detail=True, methods=["post"])
     def reroute(self, request, pk=None):
         request_obj = self.get_object()
         services.reroute_request(request_obj, acting_user=request.user)
         return self._answer(request_obj, status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="Match a provider by hand (expert)", request=s.AssignInput)
+    @extend_schema(
+        summary="Match a provider by hand (expert)", request=s.AssignInput, responses=s.RequestDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         data = s.AssignInput(data=request.data)
@@ -202,7 +235,7 @@ class RequestViewSet(
         services.assign_provider(request_obj, provider, acting_user=request.user)
         return self._answer(request_obj)
 
-    @extend_schema(summary="Other providers active in the same State", responses={200: dict})
+    @extend_schema(summary="Other providers active in the same State", responses=s.ActiveProviderSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="active-providers", filterset_class=None, pagination_class=None)
     def active_providers(self, request, pk=None):
         request_obj = self.get_object()

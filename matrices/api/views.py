@@ -15,7 +15,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as fields
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -182,7 +182,7 @@ class MatrixViewSet(
 
     def get_permissions(self):
         if self.action in ("list", "retrieve", "diff"):
-            return []
+            return [AllowAny()]
         return [IsAuthenticated()]
 
     def get_serializer_class(self):

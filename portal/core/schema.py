@@ -35,14 +35,52 @@ BODY_ERRORS = {
 }
 
 
+def _refs(node):
+    """Every component name a schema node refers to, at any depth."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            yield ref.rsplit("/", 1)[1]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _blank_as_any_of(node):
+    """drf-spectacular writes a text field that may be blank and has a pattern as
+    `oneOf: [{pattern...}, {maxLength: 0}]`; our pattern matches "" too, so "" would match both
+    branches and fail `oneOf`. Either branch is fine: `anyOf` says so."""
+    if isinstance(node, dict):
+        one_of = node.get("oneOf")
+        if isinstance(one_of, list) and {"type": "string", "maxLength": 0} in one_of:
+            node["anyOf"] = node.pop("oneOf")
+        for value in node.values():
+            _blank_as_any_of(value)
+    elif isinstance(node, list):
+        for value in node:
+            _blank_as_any_of(value)
+
+
 def strict_api(result, generator, request, public):
     """drf-spectacular post-processing hook: see the module's docstring."""
     components = result.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
-    for name, schema in schemas.items():
-        if name.endswith("Request") and schema.get("type") == "object":
-            schema["additionalProperties"] = False
+    _blank_as_any_of(schemas)
+    # The components request bodies use, and the ones those nest: they accept nothing else.
+    pending = [name for path in result.get("paths", {}).values() for op in path.values()
+               if isinstance(op, dict) for name in _refs(op.get("requestBody", {}))]  # fmt: skip
+    bodies = set()
+    while pending:
+        name = pending.pop()
+        if name not in bodies and name in schemas:
+            bodies.add(name)
+            pending.extend(_refs(schemas[name]))
+    for name in bodies:
+        if schemas[name].get("type") == "object":
+            schemas[name]["additionalProperties"] = False
     components["responses"] = {
         f"Error{status}": {
             "description": description,

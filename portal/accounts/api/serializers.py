@@ -5,8 +5,8 @@ from portal.core.api import StrictInputMixin, TextField
 
 
 class MeSerializer(StrictInputMixin, serializers.ModelSerializer):
-    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
-    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True, allow_null=True)
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     read_only_token = serializers.SerializerMethodField()
     first_name = TextField(max_length=150, allow_blank=True, required=False)
     last_name = TextField(max_length=150, allow_blank=True, required=False)
