@@ -535,27 +535,16 @@ def test_an_edit_form_carries_no_token(page_clients, state_a, state_a_official):
 def test_on_postgresql_the_new_request_form_sent_twice_at_once_creates_one_request(
     needs_postgres, state_a, state_a_official
 ):
-    import threading
-
-    from django.db import connection
+    from portal.testing.concurrency import all_at_once
 
     token = form_token(client_for(state_a_official))
     clients = [client_for(state_a_official) for _ in range(2)]
-    barrier = threading.Barrier(len(clients))
-    answers = [None] * len(clients)
-
-    def post(index):
-        try:
-            barrier.wait(timeout=30)
-            answers[index] = clients[index].post(reverse("assistance:new_request"), form_data(form_token=token))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(index,)) for index in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = all_at_once(
+        [
+            lambda client=client: client.post(reverse("assistance:new_request"), form_data(form_token=token))
+            for client in clients
+        ]
+    )
 
     obj = AssistanceRequest.objects.get()
     assert [answer.status_code for answer in answers] == [302, 302]

@@ -1,8 +1,8 @@
 """No request lost, none routed twice: with Redis stopped, a worker killed mid-routing, and fifty
 providers claiming at once. Real PostgreSQL, a Redis server of the test's own, real worker processes."""
 
+import functools
 import shutil
-import threading
 
 import pytest
 from django.db import connection
@@ -14,6 +14,7 @@ from assistance.tests.helpers import draft_request, routed_request, template
 from portal.accounts.services import issue_token
 from portal.audit.models import AuditEvent
 from portal.celery import app as celery_app
+from portal.testing.concurrency import all_at_once
 from portal.testing.factories import UserFactory
 from portal.testing.processes import RedisServer, Worker, use_broker, wait_for
 
@@ -150,22 +151,12 @@ def test_fifty_concurrent_claims_have_exactly_one_winner(
     Match.objects.bulk_create(Match(request=request, provider=p, score=1, reasons=["test"]) for p in providers)
     AssistanceRequest.objects.filter(pk=request.pk).update(status="routed")
     clients = [api_client_for(UserFactory(username=f"staff-{p.slug}", role="provider", provider=p)) for p in providers]
-    barrier = threading.Barrier(len(clients))
-    results = [None] * len(clients)
 
-    def claim(index):
-        try:
-            barrier.wait(timeout=30)
-            response = clients[index].post(f"/api/v1/assistance/requests/{request.pk}/claim/")
-            results[index] = (response.status_code, response.json().get("code"))
-        finally:
-            connection.close()
+    def claim(client):
+        response = client.post(f"/api/v1/assistance/requests/{request.pk}/claim/")
+        return response.status_code, response.json().get("code")
 
-    threads = [threading.Thread(target=claim, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = all_at_once([functools.partial(claim, client) for client in clients])
     statuses = sorted(code for code, _ in results)
     assert statuses == [200] + [409] * 49
     assert {code for status, code in results if status == 409} == {"already-claimed"}

@@ -5,11 +5,10 @@ user changed, and a cell both changed is a conflict shown with both values. The 
 and refuses a PATCH whose If-Match is no longer current.
 """
 
-import threading
+import functools
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from matrices import services
 from matrices.models import Cell, Matrix
 from matrices.tests.helpers import CELL, draft, published
 from portal.audit.models import AuditEvent
+from portal.testing.concurrency import all_at_once
 from portal.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,29 +269,20 @@ def test_concurrent_saves_of_one_cell_cannot_both_pass_the_check(
     key = ("OP2.MANUFACTURE", "CW", "framework")
     blank = services.cell_token("", "", "")
     users = [state_a_official, second_official] * 5
-    barrier = threading.Barrier(len(users))
-    results = [None] * len(users)
 
     def save(index):
         try:
-            barrier.wait(timeout=30)
             services.update_cells(
                 Matrix.objects.get(pk=matrix.pk),
                 [{**CELL, "source": f"Act {index}"}],
                 acting_user=users[index],
                 shown={key: blank},
             )
-            results[index] = "saved"
+            return "saved"
         except services.CellConflict:
-            results[index] = "conflict"
-        finally:
-            connection.close()
+            return "conflict"
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(users))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = all_at_once([functools.partial(save, index) for index in range(len(users))])
     assert sorted(results) == ["conflict"] * (len(users) - 1) + ["saved"]
     winner = results.index("saved")
     assert stored(matrix, MANUFACTURE_CW) == ("X", f"Act {winner}", "")

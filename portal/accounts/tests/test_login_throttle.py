@@ -2,19 +2,17 @@
 and address: one address's failures never lock out another username's right password."""
 
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from portal.accounts import throttle
 from portal.accounts.models import User
+from portal.testing.concurrency import all_at_once
 from portal.testing.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -206,17 +204,7 @@ def test_twenty_parallel_wrong_passwords_get_only_the_limit_checked(needs_postgr
         return original(self, raw_password)
 
     monkeypatch.setattr(User, "check_password", slow_check_password)
-    start = threading.Barrier(20)
-
-    def guess(_):
-        try:
-            start.wait()
-            return attempt(Client(), "official-a").status_code
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(guess, range(20)))
+    statuses = all_at_once([lambda: attempt(Client(), "official-a").status_code] * 20)
 
     assert len(checked) <= settings.LOGIN_FAILURE_LIMIT
     assert statuses.count(429) >= 20 - settings.LOGIN_FAILURE_LIMIT

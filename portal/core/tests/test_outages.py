@@ -13,7 +13,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections import Counter
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ from assistance import services as assistance_services
 from assistance.models import AssistanceRequest
 from assistance.tests.helpers import client_for
 from portal.core.middleware import RETRY_AFTER_SECONDS
+from portal.testing.concurrency import all_at_once
 from portal.testing.processes import free_port, wait_for
 
 # ---------------------------------------------------------------------------------------------
@@ -129,23 +129,6 @@ def call(url, method="GET", token=None, body=None):
         return status, answer_headers, json.loads(text)
     except ValueError:
         return status, answer_headers, text
-
-
-def all_at_once(calls):
-    """Run the calls in threads released together; their answers in order."""
-    barrier = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def run(index):
-        barrier.wait(timeout=30)
-        answers[index] = calls[index]()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return answers
 
 
 def assert_no_server_error(answers):
