@@ -31,6 +31,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 schema: $(VENV)/.installed
 	$(BIN)/python manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn

@@ -341,11 +341,10 @@ def submit_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequ
 
 def enqueue_routing(job: RoutingJob) -> None:
     """Ask a worker to route `job` once the transaction commits; the beat sweeper covers a lost message."""
-    from assistance.tasks import route_request_task
     from portal.core.tasks import enqueue
 
     RoutingJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
-    enqueue(route_request_task, job.pk)
+    enqueue("assistance.route_request", job.pk)
 
 
 @transaction.atomic
@@ -481,18 +480,16 @@ def _claim_hours(provider_ids) -> dict:
 
 
 def _notify_matches(match_ids):
-    from assistance.tasks import notify_provider_task
     from portal.core.tasks import enqueue
 
     for match_id in match_ids:
-        enqueue(notify_provider_task, match_id)
+        enqueue("assistance.notify_provider", match_id)
 
 
 def _alert_experts(request_id, reason):
-    from assistance.tasks import alert_experts_task
     from portal.core.tasks import enqueue
 
-    enqueue(alert_experts_task, request_id, reason)
+    enqueue("assistance.alert_experts", request_id, reason)
 
 
 def redrive_pending_jobs(*, older_than_seconds: float = 5) -> int:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "states",
     "matrices",
     "assistance",
+    "portal.site",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.core.context_processors.demo_data",
             ],
+            # The presentation vocabulary (dates, durations) in every template.
+            "builtins": ["portal.core.templatetags.portal_tags"],
         },
     },
 ]

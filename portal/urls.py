@@ -7,7 +7,7 @@ admin.site.site_header = _("1540 Portal administration")
 admin.site.site_title = _("1540 Portal")
 
 urlpatterns = [
-    path("", include("portal.core.urls")),
+    path("", include("portal.site.urls")),
     path("", include("states.urls")),
     path("", include("matrices.urls")),
     path("assistance/", include("assistance.urls")),

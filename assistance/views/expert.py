@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from assistance import metrics, services
 from assistance.filtersets import RequestFilterSet, TurnaroundFilterSet
 from assistance.models import AssistanceRequest, Match, Provider
-from assistance.views.provider import (
+from assistance.presentation import (
     REQUEST_FILTER_EMPTY,
     REQUEST_FILTER_LABELS,
     column_labels,

@@ -34,23 +34,13 @@ from assistance.forms import (
     suggest_columns,
 )
 from assistance.models import AssistanceArea, AssistanceRequest, Provider
-from matrices.models import Matrix, Row
+from assistance.presentation import cell_details
+from matrices.models import Matrix
 from matrices.services import state_gaps
 from portal.core.exceptions import DomainError, InvalidInput, NotVisible
 from portal.core.models import IdempotencyRecord
 
 R = AssistanceRequest.Status
-# Bootstrap's colours for each status, so that a list can be scanned at a glance.
-STATUS_BADGES = {
-    R.DRAFT: "text-bg-secondary",
-    R.SUBMITTED: "text-bg-info",
-    R.ROUTED: "text-bg-primary",
-    R.UNMATCHED: "text-bg-warning",
-    R.CLAIMED: "text-bg-primary",
-    R.DELIVERED: "text-bg-success",
-    R.CLOSED: "text-bg-dark",
-    R.WITHDRAWN: "text-bg-light border",
-}
 WITHDRAWABLE = [R.DRAFT, R.SUBMITTED, R.ROUTED, R.UNMATCHED, R.CLAIMED]
 DETAIL_PREFETCH = ("needs__cells", "matches__provider", "progress__provider", "preferred_providers",
                    "approached_providers")  # fmt: skip
@@ -115,37 +105,6 @@ def next_step(obj) -> str:
             return _("Closed after your feedback.")
         case _:
             return _("Withdrawn.")
-
-
-def cell_details(keys, matrices) -> dict:
-    """{(matrix id, row code): row label, section and regime} for the cells `keys`, in two queries.
-
-    `matrices` is the queryset of versions the labels may come from (the viewer's visible ones)."""
-    matrix_ids = {key[0] for key in keys}
-    codes = {key[1] for key in keys}
-    if not matrix_ids:
-        return {}
-    versions = {
-        m["pk"]: m for m in matrices.filter(pk__in=matrix_ids).values("pk", "template_id", "regime__code", "version")
-    }
-    rows = {
-        (r["template_id"], r["code"]): r
-        for r in Row.objects.filter(template_id__in={m["template_id"] for m in versions.values()}, code__in=codes)
-        .values("template_id", "code", "label", "section__code", "section__label")
-    }  # fmt: skip
-    details = {}
-    for matrix_id, code in {(key[0], key[1]) for key in keys}:
-        version = versions.get(matrix_id)
-        row = version and rows.get((version["template_id"], code))
-        if row:
-            details[(matrix_id, code)] = {
-                "label": row["label"],
-                "section": row["section__code"],
-                "section_label": row["section__label"],
-                "regime": version["regime__code"],
-                "version": version["version"],
-            }
-    return details
 
 
 def _gaps(request):
@@ -286,10 +245,9 @@ def my_requests(request):
     )
     counts = {}
     for obj in requests:
-        obj.badge = STATUS_BADGES[obj.status]
         obj.next_step = next_step(obj)
         counts[obj.status] = counts.get(obj.status, 0) + 1
-    summary = [(R(status).label, counts[status], STATUS_BADGES[status]) for status in R.values if status in counts]
+    summary = [(status, counts[status]) for status in R.values if status in counts]
     return render(
         request,
         "assistance/official/my_requests.html",
@@ -377,7 +335,6 @@ def _render_detail(request, obj, *, feedback_form=None, status=200):
         "assistance/official/request_detail.html",
         {
             "obj": obj,
-            "badge": STATUS_BADGES[obj.status],
             "next_step": next_step(obj),
             "needs": needs,
             "matches": matches,
@@ -463,7 +420,7 @@ def withdraw_request(request, pk):
     return render(
         request,
         "assistance/official/withdraw.html",
-        {"obj": obj, "can_withdraw": obj.status in WITHDRAWABLE, "badge": STATUS_BADGES[obj.status]},
+        {"obj": obj, "can_withdraw": obj.status in WITHDRAWABLE},
     )
 
 

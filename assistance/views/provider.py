@@ -18,7 +18,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from assistance import services
 from assistance.filtersets import RequestFilterSet
-from assistance.models import MAX_TEXT, AssistanceRequest, Column, Match, NeedCell
+from assistance.models import MAX_TEXT, AssistanceRequest, Match
+from assistance.presentation import (
+    REQUEST_FILTER_EMPTY,
+    REQUEST_FILTER_LABELS,
+    column_labels,
+    dress_filter_form,
+    error_page,
+    needs_with_cells,
+)
 from portal.core.exceptions import DomainError, InvalidInput
 
 R = AssistanceRequest.Status
@@ -37,87 +45,6 @@ def provider_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def error_page(request, exc: DomainError):
-    return render(request, "error.html", {"status": exc.status, "detail": exc.message}, status=exc.status)
-
-
-def dress_filter_form(form, labels: dict, empty_labels: dict):
-    """Readable labels and "any" choices; each list of choices is read once (one query per select).
-
-    The template lists `field.listed_choices`: iterating a model field's choices runs a query each time."""
-    for name, field in form.fields.items():
-        if name in labels:
-            field.label = labels[name]
-        if hasattr(field, "choices"):
-            if name in empty_labels:
-                field.empty_label = empty_labels[name]
-            # Not list(): it would ask the iterator for its length first, one COUNT query more.
-            field.listed_choices = list(iter(field.choices))
-    return form
-
-
-REQUEST_FILTER_LABELS = {
-    "status": gettext_lazy("Status"),
-    "area": gettext_lazy("Area of assistance"),
-    "column": gettext_lazy("Weapon column"),
-    "state": gettext_lazy("State"),
-    "region": gettext_lazy("UN regional group"),
-    "submitted_after": gettext_lazy("Submitted on or after"),
-}
-REQUEST_FILTER_EMPTY = {
-    "status": gettext_lazy("Any status"),
-    "area": gettext_lazy("Any area"),
-    "column": gettext_lazy("Any column"),
-    "state": gettext_lazy("Any State"),
-    "region": gettext_lazy("Any regional group"),
-}
-
-
-def needs_with_cells(request_obj) -> list:
-    """The request's needs, each cell with its row label and its current mark in that matrix version.
-
-    Three queries whatever the number of needs and cells."""
-    from matrices.models import Aspect, Cell, CellColumn, Mark, Row
-
-    needs = list(
-        request_obj.needs.prefetch_related(
-            Prefetch(
-                "cells",
-                queryset=NeedCell.objects.select_related("matrix__regime").order_by("row_code", "column", "aspect"),
-            )
-        )
-    )
-    cells = [cell for need in needs for cell in need.cells.all()]
-    if not cells:
-        return needs
-    codes = {cell.row_code for cell in cells}
-    labels = {
-        (template_id, code): label
-        for template_id, code, label in Row.objects.filter(
-            template_id__in={cell.matrix.template_id for cell in cells}, code__in=codes
-        ).values_list("template_id", "code", "label")
-    }
-    marks = {
-        (matrix_id, code, column, aspect): mark
-        for matrix_id, code, column, aspect, mark in Cell.objects.filter(
-            matrix_id__in={cell.matrix_id for cell in cells}, row__code__in=codes
-        ).values_list("matrix_id", "row__code", "column", "aspect", "mark")
-    }
-    columns, aspects, mark_labels = dict(CellColumn.choices), dict(Aspect.choices), dict(Mark.choices)
-    for cell in cells:
-        cell.row_label = labels.get((cell.matrix.template_id, cell.row_code), "")
-        cell.column_label = columns.get(cell.column, cell.column)
-        cell.aspect_label = aspects.get(cell.aspect, cell.aspect)
-        cell.mark = marks.get((cell.matrix_id, cell.row_code, cell.column, cell.aspect), "")
-        cell.mark_label = mark_labels.get(cell.mark, cell.mark)
-    return needs
-
-
-def column_labels(columns) -> list[str]:
-    names = dict(Column.choices)
-    return [names.get(c, c) for c in columns]
 
 
 # ---------------------------------------------------------------------------------------------

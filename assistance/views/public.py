@@ -18,10 +18,11 @@ from django.views.decorators.http import require_safe
 from assistance import metrics, services
 from assistance.forms import LANGUAGE_NAMES
 from assistance.models import AssistanceArea, AssistanceRequest
-from assistance.views.official import STATUS_BADGES, cell_details
+from assistance.presentation import cell_details
 from matrices.models import Matrix
 from portal.core.exceptions import NotVisible
 from portal.core.filters import CodeFilter
+from portal.core.templatetags.portal_tags import duration
 from states.models import RegionalGroup
 
 R = AssistanceRequest.Status
@@ -59,17 +60,6 @@ class PublicRequestFilterSet(django_filters.FilterSet):
         fields = ["area", "region", "status"]
 
 
-def duration(hours) -> str:
-    """`12 min`, `5.2 h`, `3.1 days`, or a dash when there is nothing to measure."""
-    if hours is None:
-        return "—"
-    if hours < 1:
-        return _("%(n)s min") % {"n": round(hours * 60)}
-    if hours < 48:
-        return _("%(n).1f h") % {"n": hours}
-    return _("%(n).1f days") % {"n": hours / 24}
-
-
 def _stage_row(label, group):
     return {
         "label": label,
@@ -90,8 +80,6 @@ def public_index(request):
     filterset = PublicRequestFilterSet(request.GET or None, queryset=published)
     valid = filterset.is_valid() if filterset.is_bound else True
     page = Paginator(filterset.qs if valid else published.none(), PAGE_SIZE).get_page(request.GET.get("page"))
-    for obj in page:
-        obj.badge = STATUS_BADGES[obj.status]
     by_status = figures.get("by_status", {})
     total = sum(by_status.values()) or 1
     query = request.GET.copy()
@@ -115,7 +103,7 @@ def public_index(request):
                     "label": status.label,
                     "count": by_status[status.value],
                     "percent": round(100 * by_status[status.value] / total),
-                    "badge": STATUS_BADGES[status],
+                    "status": status.value,
                 }
                 for status in PUBLIC_STATUSES
                 if by_status.get(status.value)
@@ -156,7 +144,6 @@ def public_request(request, pk):
         "assistance/public/request.html",
         {
             "obj": obj,
-            "badge": STATUS_BADGES[obj.status],
             "needs": needs,
             "supporting": [m.provider for m in matches if m.supporting_since],
             "matched": [m.provider for m in matches],

@@ -8,10 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assistance.models import Provider
 from portal.accounts.models import ApiToken, Role, User, generate_token, hash_token
 from portal.audit.services import record, snapshot
-from states.models import State
 
 USER_FIELDS = ["username", "email", "first_name", "last_name", "role", "state", "provider", "is_staff", "is_active"]
 TOKEN_FIELDS = ["name", "prefix", "read_only", "expires_at", "revoked_at"]
@@ -24,6 +22,9 @@ def resolve_binding(role: str, *, state_code: str | None = None, provider_slug: 
         raise ValidationError(
             _("Unknown role %(role)s; choose one of %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)}
         )
+    # The models a user is bound to, read from the user's fields: accounts imports no domain app.
+    State = User._meta.get_field("state").related_model
+    Provider = User._meta.get_field("provider").related_model
     state = provider = None
     if role == Role.STATE_OFFICIAL:
         if not state_code:

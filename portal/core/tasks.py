@@ -19,7 +19,8 @@ BROKER_ERRORS = (OperationalError, KombuError, RedisError, ConnectionError, Time
 
 
 def enqueue(task, *args, **kwargs) -> None:
-    """Send `task` once the current transaction commits, with the caller's correlation id.
+    """Send `task` (a task, or a registered task's name) once the current transaction commits, with the
+    caller's correlation id.
 
     The one way the portal starts background work. A broker outage is logged, never raised:
     the write that asked for the task has already been committed, and whatever the task was
@@ -33,7 +34,19 @@ def enqueue(task, *args, **kwargs) -> None:
     transaction.on_commit(send_after_commit, robust=True)
 
 
+def _task_named(name: str):
+    """The task registered under `name`: a services module enqueues by name, so that it need not import
+    the tasks module that imports it (docs/architecture.md, "Layers")."""
+    from portal.celery import app
+
+    if name not in app.tasks:
+        app.loader.import_default_modules()  # the installed apps' tasks modules (autodiscovery)
+    return app.tasks[name]
+
+
 def _send(task, args, kwargs, headers) -> None:
+    if isinstance(task, str):
+        task = _task_named(task)
     try:
         task.apply_async(args=args, kwargs=kwargs, headers=headers)
     except BROKER_ERRORS:

@@ -2,10 +2,8 @@ from django.urls import path
 
 from portal.core import views
 
-app_name = "core"
-
+# Included by portal/site/urls.py, which adds the home page under the same names (core:...).
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

@@ -14,7 +14,8 @@ from matrices import services
 from matrices.models import Cell, Comment, Mark, Matrix, Regime, Template
 from portal.accounts.models import Role, User
 from portal.audit.models import AuditEvent
-from portal.core import demo, demo_marking
+from portal.core import demo_marking
+from portal.site import demo
 from states.models import State
 
 # Six States are enough for every status (Jamaica, Kenya and the profiles that come first).

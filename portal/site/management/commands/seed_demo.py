@@ -7,7 +7,8 @@ from django.db import transaction
 from matrices import demo as matrices_demo
 from matrices.models import Matrix
 from portal.accounts.models import User
-from portal.core import demo, demo_marking
+from portal.core import demo_marking
+from portal.site import demo
 from states.models import State
 
 

@@ -1,0 +1,25 @@
+"""How a matrix version's status looks, the same on every page that shows it."""
+
+from django import template
+
+from matrices.models import Matrix
+
+register = template.Library()
+S = Matrix.Status
+
+# One colour per status: the State's turn (secondary, warning), the experts' (info), done (primary),
+# public (success).
+TONES = {
+    S.DRAFT: "secondary",
+    S.SUBMITTED: "info",
+    S.IN_REVIEW: "info",
+    S.CHANGES_REQUESTED: "warning",
+    S.APPROVED: "primary",
+    S.PUBLISHED: "success",
+}
+
+
+@register.inclusion_tag("includes/status_badge.html")
+def matrix_status(status, label=None):
+    """`{% matrix_status matrix.status %}`: the status badge of a matrix version."""
+    return {"status": status, "label": label or S(status).label, "tone": TONES.get(status, "secondary")}
