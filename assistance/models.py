@@ -95,7 +95,7 @@ class RequestQuerySet(models.QuerySet):
         published = Q(consent_to_publish=True) & ~Q(status__in=[AssistanceRequest.Status.DRAFT])
         if user is None or not user.is_authenticated:
             return self.filter(published)
-        if user.is_expert or user.is_portal_admin:
+        if user.is_reviewer:
             return self
         if user.is_state_official:
             return self.filter(published | Q(state_id=user.state_id))

@@ -15,7 +15,7 @@ class Candidate:
 
 
 def max_matches(widen=False) -> int:
-    count = getattr(settings, "ASSISTANCE_MAX_MATCHES", 3)
+    count = settings.ASSISTANCE_MAX_MATCHES
     return count * 2 if widen else count
 
 

@@ -29,6 +29,7 @@ from assistance.models import (
     Provider,
     RoutingJob,
 )
+from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import DomainError, InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from portal.core.text import has_forbidden_characters
@@ -53,20 +54,12 @@ class AlreadyClaimed(DomainError):
 # Who may do what
 
 
-def is_official_of(user, state_id):
-    return bool(user and user.is_authenticated and user.is_state_official and user.state_id == state_id)
-
-
-def is_expert(user):
-    return bool(user and user.is_authenticated and (user.is_expert or user.is_portal_admin))
-
-
 def is_party(user, request: AssistanceRequest) -> bool:
     """The State's officials, the experts and the providers it was routed to: they see all of a request;
     anyone else sees what the public page shows. Reads the request's matches (prefetch them)."""
     if not (user and user.is_authenticated):
         return False
-    if is_expert(user) or is_official_of(user, request.state_id):
+    if is_reviewer(user) or is_official_of(user, request.state_id):
         return True
     return bool(user.is_provider_staff and user.provider_id) and any(
         match.provider_id == user.provider_id for match in request.matches.all()
@@ -438,7 +431,7 @@ def route(job_id: int) -> str:
 
 def _fault_injection_pause():
     """Lets the reliability tests kill a worker in the middle of routing (0 in production)."""
-    seconds = float(getattr(settings, "ASSISTANCE_ROUTING_PAUSE_SECONDS", 0) or 0)
+    seconds = settings.ASSISTANCE_ROUTING_PAUSE_SECONDS
     if seconds:
         import time
 
@@ -620,7 +613,7 @@ def give_feedback(request: AssistanceRequest, *, rating, comment: str, acting_us
 @transaction.atomic
 def reroute_request(request: AssistanceRequest, *, acting_user, widen=True) -> RoutingJob:
     """Route again (wider by default): for unmatched, escalated or badly matched requests."""
-    if not is_expert(acting_user):
+    if not is_reviewer(acting_user):
         raise NotAllowed(_("Only the Committee's experts re-route requests."))
     if request.status not in (R.ROUTED, R.UNMATCHED, R.SUBMITTED):
         _refuse(request, _("re-route"))
@@ -635,7 +628,7 @@ def reroute_request(request: AssistanceRequest, *, acting_user, widen=True) -> R
 @transaction.atomic
 def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_user) -> Match:
     """An expert matches a provider by hand (informal match-making)."""
-    if not is_expert(acting_user):
+    if not is_reviewer(acting_user):
         raise NotAllowed(_("Only the Committee's experts assign providers."))
     if request.status not in (R.SUBMITTED, R.ROUTED, R.UNMATCHED):
         _refuse(request, _("assign a provider to"))
@@ -655,7 +648,7 @@ def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_us
 
 def escalate_unclaimed(*, days: float | None = None) -> int:
     """Requests routed but unclaimed for too long: route wider once and alert the experts."""
-    days = days if days is not None else getattr(settings, "ASSISTANCE_ESCALATE_AFTER_DAYS", 14)
+    days = days if days is not None else settings.ASSISTANCE_ESCALATE_AFTER_DAYS
     cutoff = timezone.now() - timedelta(days=days)
     count = 0
     for request in AssistanceRequest.objects.filter(status=R.ROUTED, routed_at__lt=cutoff, escalated_at__isnull=True):

@@ -28,7 +28,7 @@ def route_request_task(job_id: int) -> str:
 @shared_task(name="assistance.redrive_pending_jobs")
 def redrive_pending_jobs_task() -> int:
     """Beat: send again the routing jobs whose message was lost (broker down, worker killed)."""
-    return services.redrive_pending_jobs(older_than_seconds=getattr(settings, "ASSISTANCE_REDRIVE_AFTER_SECONDS", 5))
+    return services.redrive_pending_jobs(older_than_seconds=settings.ASSISTANCE_REDRIVE_AFTER_SECONDS)
 
 
 @shared_task(name="assistance.escalate_unclaimed")

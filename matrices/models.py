@@ -150,7 +150,7 @@ class MatrixQuerySet(models.QuerySet):
         """
         if user is None or not user.is_authenticated:
             return self.filter(status=Matrix.Status.PUBLISHED)
-        if user.is_expert or user.is_portal_admin:
+        if user.is_reviewer:
             return self
         if user.is_state_official:
             return self.filter(models.Q(status=Matrix.Status.PUBLISHED) | models.Q(state_id=user.state_id))

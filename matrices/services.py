@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from matrices.models import MAX_TEXT, Aspect, Cell, Comment, Mapping, Mark, Matrix, Regime, Row, Template
+from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.core.exceptions import (
@@ -39,14 +40,6 @@ S = Matrix.Status
 
 # ---------------------------------------------------------------------------------------------
 # Who may do what
-
-
-def is_reviewer(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_expert or user.is_portal_admin))
-
-
-def is_official_of(user, state_id) -> bool:
-    return bool(user and user.is_authenticated and user.is_state_official and user.state_id == state_id)
 
 
 def get_visible(user, pk, queryset=None) -> Matrix:
@@ -785,7 +778,7 @@ def check_report_document(document) -> list[str]:
 
     from django.conf import settings
 
-    max_mb = getattr(settings, "PORTAL_MAX_UPLOAD_MB", 10)
+    max_mb = settings.MAX_UPLOAD_MB
     extension = os.path.splitext(document.name or "")[1].lower()
     signature = REPORT_SIGNATURES.get(extension)
     if signature is None:

@@ -2,7 +2,7 @@
 app's hook (`states/pages.py`) by `MatricesConfig.ready`."""
 
 from django.db.models import OuterRef, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from matrices import coverage
 from matrices.models import Matrix
@@ -30,12 +30,8 @@ def matrix_regimes(request, state) -> dict:
 
 
 def _matrix_link(matrix):
-    """The public page of a published version; the workspace or review page of another one, if any."""
+    """The public page of a published version; the workspace page of another one (shown only to those
+    who may see it)."""
     if matrix.is_published:
         return matrix.get_absolute_url()
-    for name in ("matrices:workspace", "matrices:review"):
-        try:
-            return reverse(name, args=[matrix.pk])
-        except NoReverseMatch:
-            continue
-    return None
+    return reverse("matrices:workspace", args=[matrix.pk])

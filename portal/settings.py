@@ -214,6 +214,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# The largest national report (PDF or Word) an official may attach, in megabytes.
+MAX_UPLOAD_MB = env_int("PORTAL_MAX_UPLOAD_MB", 10)
 MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 

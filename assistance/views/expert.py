@@ -29,6 +29,7 @@ from assistance.presentation import (
     error_page,
     needs_with_cells,
 )
+from portal.accounts import roles
 from portal.core.exceptions import DomainError
 
 R = AssistanceRequest.Status
@@ -69,7 +70,7 @@ def expert_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not services.is_expert(request.user):
+        if not roles.is_reviewer(request.user):
             raise PermissionDenied(_("Only the Committee's experts handle assistance requests."))
         return view(request, *args, **kwargs)
 

@@ -37,6 +37,7 @@ from assistance.models import AssistanceArea, AssistanceRequest, Provider
 from assistance.presentation import cell_details
 from matrices.models import Matrix
 from matrices.services import state_gaps
+from portal.accounts import roles
 from portal.core.exceptions import DomainError, InvalidInput, NotVisible
 from portal.core.models import IdempotencyRecord
 
@@ -355,7 +356,7 @@ def _render_detail(request, obj, *, feedback_form=None, status=200):
 def edit_request(request, pk):
     """Change a draft (and submit it, with the form's Submit button)."""
     obj = _visible(request, pk, AssistanceRequest.objects.prefetch_related(*DETAIL_PREFETCH))
-    if not services.is_official_of(request.user, obj.state_id):
+    if not roles.is_official_of(request.user, obj.state_id):
         raise PermissionDenied(_("Only the State's officials change its requests."))
     if obj.status != R.DRAFT:
         messages.warning(
@@ -415,7 +416,7 @@ def withdraw_request(request, pk):
             return _problem(request, exc, _detail_url(obj))
         messages.success(request, _("Request #%(id)s was withdrawn.") % {"id": obj.pk})
         return redirect(_detail_url(obj))
-    if not services.is_official_of(request.user, obj.state_id):
+    if not roles.is_official_of(request.user, obj.state_id):
         raise PermissionDenied(_("Only the State's officials withdraw its requests."))
     return render(
         request,
@@ -442,7 +443,7 @@ def feedback(request, pk):
         else:
             messages.success(request, _("Thank you: your feedback was recorded and the request is closed."))
             return redirect(_detail_url(obj))
-    if not services.is_official_of(request.user, obj.state_id):
+    if not roles.is_official_of(request.user, obj.state_id):
         raise PermissionDenied(_("Only the State's officials give feedback on its requests."))
     return _render_detail(request, obj, feedback_form=form, status=400)
 

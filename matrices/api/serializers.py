@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from matrices import services
 from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark, Matrix, Regime
+from portal.accounts import roles
 from portal.core.api import StrictBooleanField, StrictSerializer, TextField
 
 
@@ -71,7 +71,7 @@ class MatrixSerializer(serializers.ModelSerializer):
         """The experts' note on the last request for changes: for the State and the experts only."""
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if user is not None and (services.is_reviewer(user) or services.is_official_of(user, obj.state_id)):
+        if user is not None and (roles.is_reviewer(user) or roles.is_official_of(user, obj.state_id)):
             return obj.review_note
         return ""
 

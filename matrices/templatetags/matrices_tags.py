@@ -2,6 +2,7 @@
 
 from django import template
 
+from matrices import forms
 from matrices.models import Matrix
 
 register = template.Library()
@@ -23,3 +24,9 @@ TONES = {
 def matrix_status(status, label=None):
     """`{% matrix_status matrix.status %}`: the status badge of a matrix version."""
     return {"status": status, "label": label or S(status).label, "tone": TONES.get(status, "secondary")}
+
+
+@register.simple_tag
+def cell_anchor(row, column, aspect):
+    """`{% cell_anchor row column aspect %}`: the HTML id of a cell, the same on every page (matrices.forms)."""
+    return forms.cell_anchor((row, column, aspect))

@@ -122,7 +122,7 @@ def test_the_latest_published_matrix_shows_header_disclaimer_and_coverage(client
     # OP1: 33 cells, 3 of them X; OP2: 14 rows x 6 cells, one NA.
     assert re.search(r"3 of 33 applicable cells marked X \(9%\)", page)
     assert re.search(r"0 of 83 applicable cells marked X", page)
-    assert 'id="cell-OP2.MANUFACTURE-NW-enforcement"' in page
+    assert 'id="cell-OP2-MANUFACTURE-NW-enforcement"' in page
     # The coverage table names each section.
     op2_row = r'<th scope="row">OP2: prohibitions and their enforcement</th>\s*<td class="text-end">0</td>'
     assert re.search(op2_row, page)
@@ -584,13 +584,13 @@ def test_search_finds_legal_sources_of_published_matrices_and_links_to_the_cell(
     response = client.get("/search/", {"q": "act 1, ART"})
 
     assert response.status_code == 200
-    assert search_hits(response) == ["/states/JAM/1540/v1/#cell-OP1.NWFZ-ALL-framework"]
+    assert search_hits(response) == ["/states/JAM/1540/v1/#cell-OP1-NWFZ-ALL-framework"]
     assert "1 cell mentions" in text(response)
 
 
 def test_search_finds_remarks_too(client, jamaica_v1):
     assert search_hits(client.get("/search/", {"q": "industry"})) == [
-        "/states/JAM/1540/v1/#cell-OP2.MANUFACTURE-NW-enforcement"
+        "/states/JAM/1540/v1/#cell-OP2-MANUFACTURE-NW-enforcement"
     ]
 
 
@@ -822,4 +822,4 @@ def test_on_postgresql_the_search_is_answered_from_trigram_indexes(needs_postgre
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "matrices_cell_source_trgm" in plan and "matrices_cell_remarks_trgm" in plan, plan
     hits = search_hits(client.get("/search/", {"q": "act 1, ART"}))
-    assert hits == ["/states/JAM/1540/v1/#cell-OP1.NWFZ-ALL-framework"]
+    assert hits == ["/states/JAM/1540/v1/#cell-OP1-NWFZ-ALL-framework"]

@@ -277,8 +277,8 @@ def test_the_review_page_highlights_the_cells_changed_since_the_published_versio
 
     page = html(response)
     assert response.status_code == 200
-    assert 'id="cell-OP2.MANUFACTURE-CW-framework" class="table-warning"' in page
-    assert 'id="cell-OP2.ACQUIRE-NW-framework" data-cell' in page  # not highlighted
+    assert 'id="cell-OP2-MANUFACTURE-CW-framework" class="table-warning"' in page
+    assert 'id="cell-OP2-ACQUIRE-NW-framework" data-cell' in page  # not highlighted
     assert "s. 3 and s. 4" in page and "Published v1" in page
     assert response.context["changed_count"] == 1
 
@@ -291,7 +291,7 @@ def test_the_review_page_can_show_only_the_changed_cells(client, expert, state_a
     response = client.get(reverse("matrices:review", args=[version.pk]), {"changed": "1"})
 
     rows = re.findall(r'<tr id="(cell-[^"]+)"', html(response))
-    assert rows == ["cell-OP2.MANUFACTURE-CW-framework"]
+    assert rows == ["cell-OP2-MANUFACTURE-CW-framework"]
 
 
 def test_a_first_version_has_nothing_to_compare_with(client, expert, version):
@@ -377,7 +377,7 @@ def test_an_expert_comments_on_a_cell_and_the_review_starts(client, expert, vers
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("matrices:review", args=[version.pk]) + "#cell-OP2.MANUFACTURE-CW-framework"
+    assert response.url == reverse("matrices:review", args=[version.pk]) + "#cell-OP2-MANUFACTURE-CW-framework"
     comment = Comment.objects.get(matrix=version)
     assert (comment.row_code, comment.column, comment.aspect, comment.body) == (
         "OP2.MANUFACTURE",

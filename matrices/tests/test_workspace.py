@@ -618,7 +618,7 @@ def test_the_report_of_a_published_version_is_public(clients, state_a, state_a_o
 def test_bad_reports_are_refused_next_to_the_field_and_change_nothing(
     clients, settings, state_a, state_a_official, content, name, report_date, field, message
 ):
-    settings.PORTAL_MAX_UPLOAD_MB = 1
+    settings.MAX_UPLOAD_MB = 1
     matrix = draft(state_a, state_a_official)
     before = snapshot(matrix)
     response = upload(clients["official_a"], matrix, content, name, report_date)

@@ -2,7 +2,6 @@
 previous published one, comments, requests for changes, approval, and drafts prepared for States
 that have not reported. Experts and administrators only; every change goes through services."""
 
-import re
 from functools import wraps
 
 from django import forms
@@ -12,14 +11,16 @@ from django.core.exceptions import MultipleObjectsReturned, PermissionDenied, Va
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matrices import grid, services
+from matrices.forms import cell_anchor
 from matrices.models import MAX_TEXT, Aspect, CellColumn, Comment, Matrix, Regime
+from portal.accounts import roles
 from portal.core.exceptions import DomainError, InvalidInput
 from states.models import RegionalGroup, State, TreatyStatus
 
@@ -56,7 +57,7 @@ def reviewer_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not services.is_reviewer(request.user):
+        if not roles.is_reviewer(request.user):
             raise PermissionDenied(_("Only the Committee's experts review matrices."))
         return view(request, *args, **kwargs)
 
@@ -65,18 +66,6 @@ def reviewer_required(view):
 
 def _error_page(request, exc: DomainError):
     return render(request, "error.html", {"status": exc.status, "detail": exc.message}, status=exc.status)
-
-
-def _workspace_url(matrix) -> str:
-    """The official's workspace page of a version, or its review page while that page does not exist."""
-    try:
-        return reverse("matrices:workspace", args=[matrix.pk])
-    except NoReverseMatch:
-        return reverse("matrices:review", args=[matrix.pk])
-
-
-def _cell_anchor(key) -> str:
-    return "cell-" + re.sub(r"[^A-Za-z0-9_.-]", "-", "-".join(key))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,7 +306,7 @@ def _review_page(request, matrix, *, specs=None, comment_form=None, changes_form
         shown_rows = []
         for row in section.rows:
             for cell in row.cells:
-                cell.anchor = _cell_anchor(cell.key)
+                cell.anchor = cell_anchor(cell.key)
                 cell.column_label = columns.get(cell.spec.column, cell.spec.column)
                 cell.aspect_label = aspects.get(cell.spec.aspect, cell.spec.aspect)
                 cell.single = row.row.kind != row.row.Kind.WEAPONS
@@ -342,7 +331,7 @@ def _review_page(request, matrix, *, specs=None, comment_form=None, changes_form
         "reviewable": reviewable,
         "commentable": not matrix.is_published,
         "can_edit": services.can_edit(request.user, matrix),
-        "workspace_url": _workspace_url(matrix),
+        "workspace_url": reverse("matrices:workspace", args=[matrix.pk]),
     }
     return render(request, "matrices/review/review.html", context, status=status)
 
@@ -394,7 +383,7 @@ def review_comment(request, pk):
             return _after_error(request, matrix, exc)
         else:
             messages.success(request, _("Your comment on %(row)s was added.") % {"row": row})
-            return redirect(reverse("matrices:review", args=[matrix.pk]) + "#" + _cell_anchor((row, column, aspect)))
+            return redirect(reverse("matrices:review", args=[matrix.pk]) + "#" + cell_anchor((row, column, aspect)))
     return _review_page(request, matrix, specs=specs, comment_form=form, status=400)
 
 
@@ -463,7 +452,7 @@ def prepare(request):
                     _("Draft %(regime)s v%(v)s prepared for %(state)s.")
                     % {"regime": matrix.regime.code, "v": matrix.version, "state": matrix.state.name},
                 )
-                return redirect(_workspace_url(matrix))
+                return redirect("matrices:workspace", pk=matrix.pk)
         else:
             status = 400
     else:

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -33,6 +33,7 @@ from matrices.forms import (
     cell_context,
 )
 from matrices.models import Comment, Mark, Matrix, Regime
+from portal.accounts import roles
 from portal.core.exceptions import (
     DomainError,
     InvalidInput,
@@ -48,8 +49,6 @@ DOCUMENT_TYPES = {
     ".doc": "application/msword",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-# Where the gaps page sends the selected cells (the assistance request form of a later issue).
-ASSISTANCE_REQUEST_URL = "/assistance/requests/new/"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,7 +62,7 @@ def workspace_user_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         user = request.user
-        if not (user.is_state_official or services.is_reviewer(user)):
+        if not (user.is_state_official or roles.is_reviewer(user)):
             raise PermissionDenied(_("The workspace is for State officials and the Committee's experts."))
         return view(request, *args, **kwargs)
 
@@ -108,20 +107,6 @@ def _edit_refusal(matrix) -> DomainError:
             code="not-editable",
         )
     return NotAllowed(_("Only the State's officials, or the experts who prepare this draft, may edit it."))
-
-
-def _review_queue_url():
-    try:
-        return reverse("matrices:review_queue")
-    except NoReverseMatch:
-        return None
-
-
-def _review_url(matrix):
-    try:
-        return reverse("matrices:review", args=[matrix.pk])
-    except NoReverseMatch:
-        return None
 
 
 def _section_url(matrix_id, section_code, anchor=""):
@@ -176,10 +161,7 @@ def dashboard(request):
     """A State's four regimes with every version, coverage, and a button to start a new draft."""
     state = _state_for(request)
     if state is None:
-        queue = _review_queue_url()
-        if queue:
-            return redirect(queue)
-        return _pick_state(request, _("Prepare or follow a State's matrices"), reverse("matrices:dashboard"))
+        return redirect("matrices:review_queue")
     versions = list(
         Matrix.objects.visible_to(request.user)
         .filter(state=state)
@@ -205,7 +187,7 @@ def dashboard(request):
     return render(
         request,
         "matrices/workspace/dashboard.html",
-        {"state": state, "regimes": regimes, "review_queue_url": _review_queue_url()},
+        {"state": state, "regimes": regimes, "review_queue_url": reverse("matrices:review_queue")},
     )
 
 
@@ -271,8 +253,8 @@ def _overview(request, matrix, *, document_form=None, status=200):
         .only("id", "version", "status", "state_id", "regime_id")
         .order_by("-version")
     )
-    official = services.is_official_of(user, matrix.state_id)
-    reviewer = services.is_reviewer(user)
+    official = roles.is_official_of(user, matrix.state_id)
+    reviewer = roles.is_reviewer(user)
     editable = services.can_edit(user, matrix)
     has_open = any(v.status in Matrix.OPEN_STATUSES for v in versions)
     context = {
@@ -284,10 +266,10 @@ def _overview(request, matrix, *, document_form=None, status=200):
         "can_edit": editable,
         "is_official": official,
         "can_comment": (official or reviewer) and not matrix.is_published,
-        "review_url": _review_url(matrix) if reviewer and not matrix.is_editable else None,
+        "review_url": reverse("matrices:review", args=[matrix.pk]) if reviewer and not matrix.is_editable else None,
         "can_start": matrix.is_published and (official or reviewer) and not has_open,
         "document_form": document_form or DocumentForm(initial={"report_date": matrix.report_date}),
-        "max_upload_mb": getattr(settings, "PORTAL_MAX_UPLOAD_MB", 10),
+        "max_upload_mb": settings.MAX_UPLOAD_MB,
         "totals": SimpleNamespace(
             covered=sum(s.covered for s in sections),
             applicable=sum(s.applicable for s in sections),
@@ -377,7 +359,7 @@ def edit_section(request, pk, section):
         "error": error,
         "conflicts": [cell for cell in cells if cell.conflict],
         "editable": editable,
-        "can_comment": (services.is_official_of(request.user, matrix.state_id) or services.is_reviewer(request.user))
+        "can_comment": (roles.is_official_of(request.user, matrix.state_id) or roles.is_reviewer(request.user))
         and not matrix.is_published,
         "mark_choices": Mark.choices,
         "comment_cells": cells,
@@ -578,7 +560,7 @@ def gaps(request):
             "state": state,
             "regimes": grouped,
             "total": data["total"],
-            "assistance_url": ASSISTANCE_REQUEST_URL,
+            "assistance_url": reverse("assistance:new_request"),  # where the selected gaps go
         },
     )
 

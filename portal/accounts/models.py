@@ -66,6 +66,14 @@ class User(AbstractUser):
     def is_portal_admin(self):
         return self.role == Role.ADMIN or self.is_superuser
 
+    @property
+    def is_reviewer(self):
+        """A Committee expert or an administrator (`is_expert` alone leaves administrators out)."""
+        return self.is_expert or self.is_portal_admin
+
+    def is_official_of(self, state_id) -> bool:
+        return self.is_state_official and self.state_id == state_id
+
 
 TOKEN_PREFIX = "p1540_"  # noqa: S105 - a public marker, not a secret
 
