@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import AssistanceArea, AssistanceRequest, Column, Provider
 from matrices.models import Regime
 from portal.core.filters import CodeFilter
-from states.models import RegionalGroup, State
+from states.filtersets import RegionFilter
+from states.models import State
 
 
 class ProviderFilterSet(django_filters.FilterSet):
@@ -13,12 +14,7 @@ class ProviderFilterSet(django_filters.FilterSet):
         label=_("Area of assistance"), queryset=AssistanceArea.objects.all(), to_field_name="code", field_name="areas"
     )
     column = django_filters.ChoiceFilter(label=_("Weapon column"), choices=Column.choices, method="filter_column")
-    region = CodeFilter(
-        label=_("Serves UN regional group"),
-        queryset=RegionalGroup.objects.all(),
-        to_field_name="name",
-        method="filter_region",
-    )
+    region = RegionFilter(label=_("Serves UN regional group"), method="filter_region")
     kind = django_filters.ChoiceFilter(choices=Provider.Kind.choices)
 
     class Meta:
@@ -38,12 +34,7 @@ class RequestFilterSet(django_filters.FilterSet):
     area = CodeFilter(label=_("Area of assistance"), queryset=AssistanceArea.objects.all(), to_field_name="code")
     column = django_filters.ChoiceFilter(label=_("Weapon column"), choices=Column.choices, method="filter_column")
     state = CodeFilter(label=_("State"), queryset=State.objects.all(), to_field_name="iso3")
-    region = CodeFilter(
-        label=_("UN regional group"),
-        queryset=RegionalGroup.objects.all(),
-        to_field_name="name",
-        field_name="state__region",
-    )
+    region = RegionFilter(field_name="state__region")
     submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
 
     class Meta:
@@ -60,7 +51,7 @@ class TurnaroundFilterSet(django_filters.FilterSet):
 
     provider = CodeFilter(queryset=Provider.objects.all(), to_field_name="slug", method="keep")
     area = CodeFilter(queryset=AssistanceArea.objects.all(), to_field_name="code", method="keep")
-    region = CodeFilter(queryset=RegionalGroup.objects.all(), to_field_name="name", method="keep")
+    region = RegionFilter(method="keep")
     regime = CodeFilter(queryset=Regime.objects.all(), to_field_name="code", method="keep")
     since = django_filters.DateFilter(method="keep")
     until = django_filters.DateFilter(method="keep")

@@ -22,13 +22,18 @@ class TreatyFilter(django_filters.ChoiceFilter):
     field_class = TreatyCodeField
 
 
+class RegionFilter(CodeFilter):
+    """The one filter by UN regional group, by its name as in the data (`African`, `GRULAC`); pages
+    and the API of every app declare theirs with it (`field_name` or `method` say what it filters)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("UN regional group"))
+        kwargs.setdefault("empty_label", _("All regional groups"))
+        super().__init__(queryset=RegionalGroup.objects.order_by("name"), to_field_name="name", **kwargs)
+
+
 class StateFilterSet(django_filters.FilterSet):
-    region = CodeFilter(
-        label=_("UN regional group"),
-        queryset=RegionalGroup.objects.all(),
-        to_field_name="name",
-        empty_label=_("All regional groups"),
-    )
+    region = RegionFilter()
     organization = CodeFilter(
         label=_("Regional organisation"),
         queryset=RegionalOrganization.objects.all(),

@@ -23,7 +23,7 @@ from matrices.models import Matrix
 from portal.core.exceptions import NotVisible
 from portal.core.filters import CodeFilter
 from portal.core.templatetags.portal_tags import duration
-from states.models import RegionalGroup
+from states.filtersets import RegionFilter
 
 R = AssistanceRequest.Status
 PUBLIC_STATUSES = [status for status in R if status != R.DRAFT]
@@ -42,13 +42,7 @@ class PublicRequestFilterSet(django_filters.FilterSet):
         to_field_name="code",
         empty_label=gettext_lazy("Any area"),
     )
-    region = CodeFilter(
-        label=gettext_lazy("UN regional group"),
-        queryset=RegionalGroup.objects.order_by("name"),
-        to_field_name="name",
-        field_name="state__region",
-        empty_label=gettext_lazy("Any region"),
-    )
+    region = RegionFilter(field_name="state__region", empty_label=gettext_lazy("Any region"))
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"),
         choices=[(s.value, s.label) for s in PUBLIC_STATUSES],

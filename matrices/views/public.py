@@ -25,7 +25,8 @@ from django_filters import CharFilter, FilterSet
 from matrices import cache, coverage, exports, grid, services
 from matrices.models import Cell, Matrix, Regime
 from portal.core.filters import CodeFilter
-from states.models import Membership, RegionalGroup, RegionalOrganization, State
+from states.filtersets import RegionFilter
+from states.models import Membership, RegionalOrganization, State
 
 REGIMES = [("1540", "1540"), ("cwc", "CWC"), ("npt", "NPT"), ("bwc", "BWC")]
 BROWSE_PAGE_SIZE = 50
@@ -155,13 +156,7 @@ class PublishedFilterSet(FilterSet):
         to_field_name="code",
         empty_label=gettext_lazy("All regimes"),
     )
-    region = CodeFilter(
-        label=gettext_lazy("UN regional group"),
-        field_name="state__region",
-        queryset=RegionalGroup.objects.order_by("name"),
-        to_field_name="name",
-        empty_label=gettext_lazy("All regional groups"),
-    )
+    region = RegionFilter(field_name="state__region")
     organization = CodeFilter(
         label=gettext_lazy("Regional organisation"),
         queryset=RegionalOrganization.objects.order_by("code"),
