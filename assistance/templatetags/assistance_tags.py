@@ -3,6 +3,7 @@
 from django import template
 
 from assistance.models import AssistanceRequest
+from portal.core.templatetags.portal_tags import status_badge
 
 register = template.Library()
 R = AssistanceRequest.Status
@@ -24,4 +25,4 @@ TONES = {
 @register.inclusion_tag("includes/status_badge.html")
 def request_status(status, label=None):
     """`{% request_status obj.status %}`: the status badge of a request (label: the status's name)."""
-    return {"status": status, "label": label or R(status).label, "tone": TONES.get(status, "secondary")}
+    return status_badge(status, label, statuses=R, tones=TONES)

@@ -4,6 +4,7 @@ from django import template
 
 from matrices import forms
 from matrices.models import Matrix
+from portal.core.templatetags.portal_tags import status_badge
 
 register = template.Library()
 S = Matrix.Status
@@ -23,7 +24,7 @@ TONES = {
 @register.inclusion_tag("includes/status_badge.html")
 def matrix_status(status, label=None):
     """`{% matrix_status matrix.status %}`: the status badge of a matrix version."""
-    return {"status": status, "label": label or S(status).label, "tone": TONES.get(status, "secondary")}
+    return status_badge(status, label, statuses=S, tones=TONES)
 
 
 @register.simple_tag

@@ -38,3 +38,9 @@ def duration(hours) -> str:
     if hours < 48:
         return _("%(n).1f h") % {"n": hours}
     return _("%(n).1f days") % {"n": hours / 24}
+
+
+def status_badge(status, label=None, *, statuses, tones) -> dict:
+    """The context of `includes/status_badge.html`, for an app's own status tag: `statuses` are its
+    choices (for the label when none is given), `tones` its colour per status."""
+    return {"status": status, "label": label or statuses(status).label, "tone": tones.get(status, "secondary")}
