@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.core.middleware.ControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page view's DomainError becomes the error page (or a message on the page it names).
+    "portal.core.middleware.DomainErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused by the throttling into the 429 lockout page.
     "axes.middleware.AxesMiddleware",

@@ -1,11 +1,12 @@
 """The States filters, shared by the public pages and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
-from portal.core.filters import CodeFilter
+from portal.core.filters import CodeFilter, PortalFilterSet
 from states.models import TRACKED_TREATY_CODES, Membership, RegionalGroup, RegionalOrganization, State, TreatyStatus
 
 TRACKED_TREATIES = [(code, code) for code in TRACKED_TREATY_CODES]
@@ -32,7 +33,7 @@ class RegionFilter(CodeFilter):
         super().__init__(queryset=RegionalGroup.objects.order_by("name"), to_field_name="name", **kwargs)
 
 
-class StateFilterSet(django_filters.FilterSet):
+class StateFilterSet(PortalFilterSet):
     region = RegionFilter()
     organization = CodeFilter(
         label=_("Regional organisation"),
@@ -52,6 +53,7 @@ class StateFilterSet(django_filters.FilterSet):
         method="filter_search",
         max_length=100,
         help_text=_("Part of a name or an ISO code."),
+        widget=forms.SearchInput(attrs={"placeholder": _("Name or ISO code"), "maxlength": 100}),
     )
 
     class Meta:

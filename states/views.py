@@ -1,7 +1,9 @@
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from portal.core.exceptions import NotFound
 from states.filtersets import StateFilterSet
 from states.models import Membership, RegionalOrganization, State
 from states.pages import state_page_context
@@ -27,7 +29,9 @@ def state_detail(request, iso3):
     (`states/pages.py`, `matrices/state_page.py`)."""
     if iso3 != iso3.upper():
         return redirect("states:detail", iso3=iso3.upper(), permanent=True)
-    state = get_object_or_404(State.objects.with_public_profile(), iso3=iso3)
+    state = State.objects.with_public_profile().filter(iso3=iso3).first()
+    if state is None:
+        raise NotFound(_("No UN Member State has the ISO code %(iso3)s.") % {"iso3": iso3})
     context = {"state": state, **state_page_context(request, state)}
     return render(request, "states/state_detail.html", context)
 
@@ -42,7 +46,9 @@ def organization_list(request):
 
 @require_safe
 def organization_detail(request, code):
-    organization = get_object_or_404(RegionalOrganization, code=code.upper())
+    organization = RegionalOrganization.objects.filter(code=code.upper()).first()
+    if organization is None:
+        raise NotFound(_("No regional organisation has the code %(code)s.") % {"code": code.upper()})
     memberships = organization.memberships.select_related("state__region").order_by("kind", "member_name")
     return render(
         request, "states/organization_detail.html", {"organization": organization, "memberships": memberships}

@@ -55,10 +55,6 @@ class User(AbstractUser):
         return self.role == Role.STATE_OFFICIAL
 
     @property
-    def is_expert(self):
-        return self.role == Role.EXPERT
-
-    @property
     def is_provider_staff(self):
         return self.role == Role.PROVIDER
 
@@ -68,8 +64,8 @@ class User(AbstractUser):
 
     @property
     def is_reviewer(self):
-        """A Committee expert or an administrator (`is_expert` alone leaves administrators out)."""
-        return self.is_expert or self.is_portal_admin
+        """A Committee expert or an administrator: the one meaning of "expert" in access checks."""
+        return self.role == Role.EXPERT or self.is_portal_admin
 
     def is_official_of(self, state_id) -> bool:
         return self.is_state_official and self.state_id == state_id

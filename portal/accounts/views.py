@@ -8,7 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts import services
+from portal.accounts import forms, services
 from portal.accounts.forms import ProfileForm, TokenForm
 
 
@@ -16,6 +16,7 @@ class LoginView(auth_views.LoginView):
     """Django's login; the throttling runs in the authentication backends (portal/accounts/throttle.py)."""
 
     template_name = "accounts/login.html"
+    form_class = forms.LoginForm
     redirect_authenticated_user = True
 
 
@@ -23,6 +24,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Change one's own password; the session stays logged in, the other sessions end."""
 
     template_name = "registration/password_change.html"
+    form_class = forms.PasswordChangeForm
     success_url = reverse_lazy("accounts:profile")
 
     @transaction.atomic
@@ -37,6 +39,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Sends a reset link if the address belongs to an active user; says the same either way."""
 
     template_name = "registration/password_reset.html"
+    form_class = forms.PasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -50,6 +53,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """The link from the e-mail: valid for PASSWORD_RESET_TIMEOUT and used once."""
 
     template_name = "registration/password_reset_confirm.html"
+    form_class = forms.SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     @transaction.atomic

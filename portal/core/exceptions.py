@@ -21,12 +21,14 @@ class NotAllowed(DomainError):
     default_message = _("You may not do this.")
 
 
-class NotVisible(DomainError):
-    """Answered as 404 so that nobody learns that another State's unpublished object exists."""
-
+class NotFound(DomainError):
     status = 404
     code = "not-found"
     default_message = _("Not found.")
+
+
+class NotVisible(NotFound):
+    """Answered as 404 so that nobody learns that another State's unpublished object exists."""
 
 
 class InvalidTransition(DomainError):

@@ -6,6 +6,8 @@ from django_filters import fields as filter_fields
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from portal.core.forms import StyledFormMixin
+
 
 class CodeChoiceField(filter_fields.ModelChoiceField):
     """A reference object by its code, in any case: `jam`, `JAM`; `cwc`, `CWC`."""
@@ -27,3 +29,14 @@ class CodeFilter(django_filters.ModelChoiceFilter):
     """Picks a reference object by its public code (a region's name, an organisation's code...)."""
 
     field_class = CodeChoiceField
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """A filter set whose form renders like every page form (`templates/includes/field.html`).
+
+    Only the widgets' classes and error state are added, never a query: the API validates its query
+    parameters with the same filter sets."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (StyledFormMixin, form_class), {})

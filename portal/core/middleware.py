@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit.context import get_correlation_id, reset_correlation_id, set_correlation_id
 from portal.core import errors
+from portal.core.exceptions import DomainError
 from portal.core.health import drop_broken_connections
 from portal.core.text import has_forbidden_characters
 
@@ -159,3 +160,34 @@ def _authenticated(request) -> bool:
         return user is not None and user.is_authenticated
     except DatabaseError:
         return True  # the session could not be read: keep nothing, to be safe
+
+
+class DomainErrorPagesMiddleware:
+    """Pages answer the services' refusals in one place, as the API's exception handler does.
+
+    A `DomainError` out of a page view becomes the error page with the error's status (404 for what
+    the user may not see, 403, 409, 400 with the field errors). A view marked with
+    `portal.core.pages.refusals_shown_on(url_name)` shows a refused POST (409, 400) as a message on
+    that page instead, and keeps the user there. The API never gets here: DRF answers its errors."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.refusals_shown_on = getattr(view_func, "refusals_shown_on", None)
+        request.view_kwargs = view_kwargs
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        page = getattr(request, "refusals_shown_on", None)
+        if page and request.method == "POST" and exception.status not in (403, 404):
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            messages.error(request, exception.message)
+            return redirect(page, **request.view_kwargs)
+        return errors.domain_error(request, exception)

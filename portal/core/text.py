@@ -14,3 +14,30 @@ _FORBIDDEN = re.compile(FORBIDDEN_TEXT)
 
 def has_forbidden_characters(value: str) -> bool:
     return bool(_FORBIDDEN.search(value))
+
+
+# An HTML tag, comment or declaration: `<b>`, `</p>`, `<!--`, `<?xml`. A lone `<` (`a < b`) is text.
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+
+
+def text_errors(value, *, max_length: int, required: bool = False) -> tuple[str, list[str]]:
+    """The one rule for text a person writes into the portal: (the text stripped, what is wrong with it).
+
+    Plain text only, no control character but line breaks and tab, at most `max_length` characters.
+    Services check every text field with it, whichever page, form or API call it came from."""
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        return "", [_("Must be text.")]
+    if has_forbidden_characters(value):
+        return "", [_("Control characters are not allowed (line breaks and tab are).")]
+    value = value.strip()
+    if required and not value:
+        return value, [_("This field is required.")]
+    if len(value) > max_length:
+        return value, [_("At most %(max)s characters (this has %(n)s).") % {"max": max_length, "n": len(value)}]
+    if HTML_TAG.search(value):
+        return value, [_("Plain text only: HTML tags are not allowed.")]
+    return value, []

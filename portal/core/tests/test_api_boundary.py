@@ -60,7 +60,7 @@ def test_services_refuse_a_consent_that_is_not_a_boolean(state_a, state_a_offici
     from portal.core.exceptions import InvalidInput
 
     with pytest.raises(InvalidInput) as refused:
-        services.create_request(state_a, template(consent_to_publish="false"), acting_user=state_a_official)
+        services.create(state_a, template(consent_to_publish="false"), acting_user=state_a_official)
     assert "consent_to_publish" in refused.value.errors
 
 
@@ -278,7 +278,7 @@ def test_services_refuse_malformed_templates_without_crashing(state_a, state_a_o
     from portal.core.exceptions import InvalidInput
 
     with pytest.raises(InvalidInput):
-        services.create_request(state_a, template(**overrides), acting_user=state_a_official)
+        services.create(state_a, template(**overrides), acting_user=state_a_official)
 
 
 @pytest.mark.parametrize(

@@ -178,9 +178,9 @@ def seed_world() -> World:
     routed = routed_to_opcw()
     assert routed.status == "routed" and routed.matches.filter(provider__slug="opcw").exists(), routed.status
     world.requests["routed"] = routed.pk
-    world.requests["claimed"] = assistance_services.claim_request(routed_to_opcw(), acting_user=opcw).pk
-    delivered = assistance_services.claim_request(routed_to_opcw(), acting_user=opcw)
-    world.requests["delivered"] = assistance_services.deliver_request(
+    world.requests["claimed"] = assistance_services.claim(routed_to_opcw(), acting_user=opcw).pk
+    delivered = assistance_services.claim(routed_to_opcw(), acting_user=opcw)
+    world.requests["delivered"] = assistance_services.deliver(
         delivered, summary="Bill reviewed; comments sent.", acting_user=opcw
     ).pk
     world.requests["other_state"] = requests_helpers.routed_request(kenya, kenyan, preferred_providers=["opcw"]).pk
@@ -189,7 +189,7 @@ def seed_world() -> World:
     other = led_by_other.matches.exclude(provider__slug="opcw").select_related("provider").first()
     if other is not None:
         lead = UserFactory(username="fuzz-lead", role="provider", provider=other.provider)
-        world.requests["led_by_other"] = assistance_services.claim_request(led_by_other, acting_user=lead).pk
+        world.requests["led_by_other"] = assistance_services.claim(led_by_other, acting_user=lead).pk
     return world
 
 

@@ -54,7 +54,7 @@ from states.models import State
 state = State.objects.get(iso3="JAM")
 officials = [User.objects.create(username=f"official-{{n}}", role="state_official", state=state)
              for n in range({CONCURRENT_PATCHES})]
-request = services.submit_request(draft_request(state, officials[0]), acting_user=officials[0])
+request = services.submit(draft_request(state, officials[0]), acting_user=officials[0])
 RoutingJob.objects.filter(request=request).update(status="done")
 providers = Provider.objects.bulk_create(
     Provider(slug=f"donor-{{n}}", name=f"Donor {{n}}", kind="state", columns=["CW"]) for n in range({CONCURRENT_CLAIMS})
@@ -238,7 +238,7 @@ def assert_unavailable(response):
 def test_an_api_call_that_finds_the_database_unavailable_is_a_503_in_json(
     monkeypatch, token_client, state_a_official, error, message
 ):
-    monkeypatch.setattr(assistance_services, "create_request", failing(error, message))
+    monkeypatch.setattr(assistance_services, "create", failing(error, message))
     client = token_client(state_a_official)
 
     response = client.post("/api/v1/assistance/requests/", {"title": "Export law"}, format="json")
@@ -252,7 +252,7 @@ def test_an_api_call_that_finds_the_database_unavailable_is_a_503_in_json(
 
 @pytest.mark.django_db
 def test_a_page_that_finds_the_database_unavailable_is_a_503_page(monkeypatch, state_a_official):
-    monkeypatch.setattr(assistance_services, "create_request", failing())
+    monkeypatch.setattr(assistance_services, "create", failing())
 
     response = client_for(state_a_official).post(reverse("assistance:new_request"), {"title": "Export law"})
 
@@ -278,7 +278,7 @@ def test_a_database_failure_outside_any_view_is_a_503_too(monkeypatch, state_a_o
 
 @pytest.mark.django_db
 def test_other_failures_are_still_server_errors(monkeypatch, state_a_official):
-    monkeypatch.setattr(assistance_services, "create_request", failing(RuntimeError, "a bug"))
+    monkeypatch.setattr(assistance_services, "create", failing(RuntimeError, "a bug"))
     client = client_for(state_a_official)
     client.raise_request_exception = False
 
@@ -333,7 +333,7 @@ def test_on_postgresql_an_unreachable_database_is_a_503_readyz_says_so_and_then_
 def test_on_postgresql_a_connection_lost_mid_request_is_a_503_and_the_next_request_works(
     needs_postgres, monkeypatch, token_client, state_a_official
 ):
-    create = assistance_services.create_request
+    create = assistance_services.create
 
     def connection_lost(*args, **kwargs):
         with connection.cursor() as cursor:  # the server ends this session, as a restart does
@@ -341,9 +341,9 @@ def test_on_postgresql_a_connection_lost_mid_request_is_a_503_and_the_next_reque
         return create(*args, **kwargs)
 
     client = token_client(state_a_official)
-    monkeypatch.setattr(assistance_services, "create_request", connection_lost)
+    monkeypatch.setattr(assistance_services, "create", connection_lost)
     lost = client.post("/api/v1/assistance/requests/", {"title": "Export law"}, format="json")
-    monkeypatch.setattr(assistance_services, "create_request", create)
+    monkeypatch.setattr(assistance_services, "create", create)
     retried = client.post("/api/v1/assistance/requests/", {"title": "Export law"}, format="json")
 
     assert_unavailable(lost)
