@@ -1,15 +1,23 @@
-"""Forms of the State's workspace. They parse what the browser sends; the services decide what is valid
-(a mark of X needs a source, NA needs a reason, plain text only), and their errors are put back next to
-the field they are about."""
+"""The forms of the matrices pages: the State's workspace, the experts' review and the public pages.
+
+They parse what the browser sends; the services decide what is valid (a mark of X needs a source, NA
+needs a reason, plain text only), and their errors are put back next to the field they are about.
+Every form is a `PortalForm`, rendered field by field with `templates/includes/field.html`.
+"""
 
 import re
 from types import SimpleNamespace
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import MultipleObjectsReturned, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark
+from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark, Regime
 from matrices.services import cell_token
+from portal.core.forms import PortalForm, StyledFormMixin
+from portal.core.templatetags.portal_tags import day
+from states.models import RegionalGroup, State
 
 CELL_FIELDS = ("mark", "source", "remarks")
 # The hidden input of each cell that carries the token of the value the page showed (services.cell_token).
@@ -34,7 +42,35 @@ def cell_context(key) -> str:
     return f"{row}, {CellColumn(column).label}, {Aspect(aspect).label}"
 
 
-class SectionForm(forms.Form):
+# ---------------------------------------------------------------------------------------------
+# The workspace
+
+
+class _CellBoundField(forms.BoundField):
+    """A cell's field, known by its widget's id (`cell-OP2-MANUFACTURE-CW-framework-mark`): its label,
+    help and errors are tied to that id (`<id>-error`), a valid one in URLs and CSS."""
+
+    @property
+    def auto_id(self):
+        return self.field.widget.attrs["id"]
+
+
+class CellField(forms.CharField):
+    """One value of one cell. No max_length: the services say what is too long, with the same message
+    everywhere."""
+
+    def get_bound_field(self, form, field_name):
+        return _CellBoundField(form, self, field_name)
+
+
+def _cell_widget(field, widget_id):
+    if field == "mark":
+        choices = [(value, value or _("blank")) for value in Mark.values]
+        return forms.Select(choices=choices, attrs={"id": widget_id, "class": "form-select form-select-sm"})
+    return forms.Textarea(attrs={"id": widget_id, "class": "form-control form-control-sm", "rows": 2})
+
+
+class SectionForm(PortalForm):
     """The cells of one section: a mark, a legal source and remarks for each.
 
     Built from the grid's `CellView`s; each of them gets a `fields` namespace of bound fields
@@ -57,13 +93,12 @@ class SectionForm(forms.Form):
         labels = {"mark": _("Mark"), "source": _("Legal source"), "remarks": _("Remarks")}
         for cell in cells:
             anchor = cell_anchor(cell.key)
-            for field, initial in (("mark", cell.mark), ("source", cell.source), ("remarks", cell.remarks)):
-                # No max_length here: the services say what is too long, with the same message everywhere.
-                self.fields[cell_field_name(cell.key, field)] = forms.CharField(
+            for field in CELL_FIELDS:
+                self.fields[cell_field_name(cell.key, field)] = CellField(
                     label=labels[field],
                     required=False,
-                    initial=initial,
-                    widget=forms.TextInput(attrs={"id": f"{anchor}-{field}"}),
+                    initial=getattr(cell, field),
+                    widget=_cell_widget(field, f"{anchor}-{field}"),
                 )
         for cell in cells:
             cell.fields = SimpleNamespace(**{f: self[cell_field_name(cell.key, f)] for f in CELL_FIELDS})
@@ -76,6 +111,13 @@ class SectionForm(forms.Form):
 
     mark_choices = Mark.choices
     max_text = MAX_TEXT
+
+    def add_error(self, field, error):
+        """As every page form's, but flags only the field at hand: a section has hundreds of fields,
+        and the services may refuse many of them at once."""
+        super(StyledFormMixin, self).add_error(field, error)
+        if field in self.fields:
+            self._describe(field, self.fields[field])
 
     def changed_cells(self) -> list[dict]:
         """The cells the user changed, in display order, as the services take them (call on a valid form).
@@ -159,14 +201,14 @@ def _lf(value):
     return (value or "").replace("\r\n", "\n")
 
 
-class StartDraftForm(forms.Form):
+class StartDraftForm(PortalForm):
     """Start a new draft of a regime; experts also say for which State."""
 
     regime = forms.CharField(label=_("Regime"), max_length=10)
     state = forms.CharField(label=_("State (ISO alpha-3)"), max_length=3, required=False)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PortalForm):
     consent = forms.TypedChoiceField(
         label=_("Consent to publish"),
         choices=[("1", _("Give consent")), ("0", _("Withdraw consent"))],
@@ -174,21 +216,34 @@ class ConsentForm(forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PortalForm):
     """The national report. Its type and size are checked by services.attach_report."""
 
     document = forms.FileField(
         label=_("National report (PDF or Word)"),
-        help_text=_("A .pdf, .doc or .docx file."),
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".pdf,.doc,.docx,application/pdf,application/msword,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        ),
     )
     report_date = forms.DateField(
         label=_("Date of the national report"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = _("A .pdf, .doc or .docx file of at most %(max)s MB.") % {
+            "max": settings.MAX_UPLOAD_MB
+        }
+        self._describe("document", self.fields["document"])
 
-class CommentForm(forms.Form):
-    """A comment on one cell: by row, column and aspect, or all three in `cell` (`row|column|aspect`)."""
+
+class ReplyForm(PortalForm):
+    """A comment on one cell from the workspace (an official's answer, or a new comment next to the
+    cells): by row, column and aspect, or all three in `cell` (`row|column|aspect`)."""
 
     row = forms.CharField(max_length=60, required=False)
     column = forms.CharField(max_length=3, required=False)
@@ -197,6 +252,16 @@ class CommentForm(forms.Form):
     # The services check the length and the content: their message is shown next to the field.
     body = forms.CharField(label=_("Comment"), required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3}))
     next = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, cells=None, **kwargs):
+        """With `cells` (a section's `CellView`s), the form to show: the cell chosen from their list."""
+        super().__init__(*args, **kwargs)
+        if cells is not None:
+            self.fields["cell"].label = _("Cell")
+            self.fields["cell"].widget = forms.Select(
+                attrs={"class": "form-select"}, choices=[(cell.cell_value, cell.context) for cell in cells]
+            )
+            self.fields["body"].widget.attrs["rows"] = 2
 
     def clean(self):
         data = super().clean()
@@ -210,3 +275,186 @@ class CommentForm(forms.Form):
         if not data.get("row") or not data.get("column"):
             raise forms.ValidationError(_("Choose the cell the comment is about."))
         return data
+
+
+# ---------------------------------------------------------------------------------------------
+# The experts' review
+
+# The tabs of the review queue, by key; what each lists is in matrices.selectors.QUEUE_TABS.
+QUEUE_STATUSES = [
+    ("waiting", _("Waiting for review")),
+    ("changes_requested", _("Changes requested")),
+    ("approved", _("Approved, awaiting consent")),
+]
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A reference object by its code, in any case (`jam`, `JAM`; `cwc`, `CWC`)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.queryset.get(**{f"{self.to_field_name}__iexact": str(value).strip()})
+        except (ValueError, TypeError, self.queryset.model.DoesNotExist, MultipleObjectsReturned):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+class RegionField(CodeChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=RegionalGroup.objects.order_by("name"),
+            to_field_name="name",
+            required=False,
+            label=_("UN regional group"),
+            empty_label=_("All regional groups"),
+            **kwargs,
+        )
+
+
+class RegimeField(CodeChoiceField):
+    def __init__(self, *, required=False, **kwargs):
+        super().__init__(
+            queryset=Regime.objects.order_by("order"),
+            to_field_name="code",
+            required=required,
+            label=_("Regime"),
+            empty_label=None if required else _("All regimes"),
+            **kwargs,
+        )
+
+
+class StateField(CodeChoiceField):
+    """A State by its ISO alpha-3 code, in any case; shown as a list of names."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=State.objects.order_by("name"),
+            to_field_name="iso3",
+            label=_("State"),
+            empty_label=_("Choose a State"),
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.iso3})"
+
+
+class QueueFilterForm(PortalForm):
+    status = forms.ChoiceField(label=_("Show"), choices=QUEUE_STATUSES, required=False)
+    region = RegionField()
+    regime = RegimeField()
+
+
+class UnreportedFilterForm(PortalForm):
+    regime = RegimeField(required=True)
+    region = RegionField()
+
+
+class PrepareForm(PortalForm):
+    state = StateField()
+    regime = RegimeField(required=True)
+
+
+class PickStateForm(PortalForm):
+    """Which State's page an expert opens (`?state=ISO3`)."""
+
+    state = StateField()
+
+
+class CellCommentForm(PortalForm):
+    """An expert's comment on one cell of the version under review, the cell chosen from a list
+    grouped by section."""
+
+    cell = forms.ChoiceField(label=_("Cell"), widget=forms.Select(attrs={"class": "form-select-sm"}))
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a comment.")},
+    )
+
+    def __init__(self, *args, specs, **kwargs):
+        super().__init__(*args, **kwargs)
+        columns, aspects = dict(CellColumn.choices), dict(Aspect.choices)
+        groups = {}
+        for spec in specs:
+            label = f"{spec.row.code}: {spec.row.label}"
+            if spec.row.kind == spec.row.Kind.WEAPONS:
+                label = f"{label} · {columns[spec.column]} · {aspects[spec.aspect]}"
+            groups.setdefault(spec.row.section.label, []).append(("|".join(spec.key), label))
+        self.fields["cell"].choices = [("", _("Choose a cell")), *groups.items()]
+
+    def cell_key(self):
+        return tuple(self.cleaned_data["cell"].split("|"))
+
+
+class RequestChangesForm(PortalForm):
+    note = forms.CharField(
+        label=_("Note to the State (optional)"),
+        max_length=MAX_TEXT,
+        required=False,
+        help_text=_("The State sees this note on the version and your cell comments where it edits."),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control-sm"}),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The public pages
+
+REGIMES = [("1540", "1540"), ("cwc", "CWC"), ("npt", "NPT"), ("bwc", "BWC")]
+SEARCH_MIN, SEARCH_MAX = 3, 100
+
+
+class CompareForm(PortalForm):
+    """Two States and a regime; the States are listed from `states` (read once by the view)."""
+
+    regime = forms.ChoiceField(label=_("Regime"), choices=REGIMES)
+    a = forms.ChoiceField(label=_("First State"))
+    b = forms.ChoiceField(label=_("Second State"))
+    only = forms.BooleanField(label=_("Show only the cells that differ"), required=False)
+
+    def __init__(self, data, states):
+        if data is not None:
+            data = data.copy()
+            for name in ("a", "b"):
+                if data.get(name):
+                    data[name] = data[name].strip().upper()
+            if data.get("regime"):
+                data["regime"] = data["regime"].strip().lower()
+        super().__init__(data)
+        choices = [("", _("Choose a State"))] + [(state.iso3, state.name) for state in states]
+        self.fields["a"].choices = choices
+        self.fields["b"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("a") and cleaned.get("a") == cleaned.get("b"):
+            self.add_error("b", _("Choose a different State; to compare versions of one State, open its version diff."))
+        return cleaned
+
+
+class VersionsForm(PortalForm):
+    """The two published versions to compare, listed from `versions`, with those compared chosen.
+
+    Only shown: the view reads `?from=` and `?to=` itself, to say exactly what is wrong with them."""
+
+    def __init__(self, versions, *, older=None, newer=None):
+        initial = {"from": older.version if older else None, "to": newer.version if newer else None}
+        super().__init__(initial=initial)
+        choices = [(v.version, f"v{v.version} ({day(v.published_at)})") for v in versions]
+        self.fields["from"] = forms.TypedChoiceField(label=_("From version"), choices=choices, coerce=int)
+        self.fields["to"] = forms.TypedChoiceField(label=_("To version"), choices=choices, coerce=int)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select"
+            self._describe(name, field)
+
+
+class SearchForm(PortalForm):
+    q = forms.CharField(
+        label=_("Legal source or remark"),
+        min_length=SEARCH_MIN,
+        max_length=SEARCH_MAX,
+        strip=True,
+        widget=forms.SearchInput(attrs={"placeholder": _("e.g. Chemical Weapons Act")}),
+    )

@@ -5,7 +5,6 @@ Each write is atomic and leaves audit events in the same transaction.
 """
 
 import hashlib
-import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,11 +27,10 @@ from portal.core.exceptions import (
     NotVisible,
     PublishedImmutable,
 )
-from portal.core.text import has_forbidden_characters
+from portal.core.text import text_errors
 
 CELL_FIELDS = ("mark", "source", "remarks")
 # Anything that looks like an HTML tag: sources and remarks are plain text.
-HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 # The strongest mark wins when several checklist items fill the same 1540 cell.
 MARK_STRENGTH = {Mark.YES: 3, Mark.PARTIAL: 2, Mark.NOT_APPLICABLE: 1, Mark.BLANK: 0}
 S = Matrix.Status
@@ -187,21 +185,9 @@ def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
 
 
 def _clean_text(value, field, errors):
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.setdefault(field, []).append(_("Must be text."))
-        return ""
-    if has_forbidden_characters(value):
-        errors.setdefault(field, []).append(_("Control characters are not allowed (line breaks and tab are)."))
-        return ""
-    value = value.strip()
-    if len(value) > MAX_TEXT:
-        errors.setdefault(field, []).append(
-            _("At most %(max)s characters (this has %(n)s).") % {"max": MAX_TEXT, "n": len(value)}
-        )
-    if HTML_TAG.search(value):
-        errors.setdefault(field, []).append(_("Plain text only: HTML tags are not allowed."))
+    value, problems = text_errors(value, max_length=MAX_TEXT)
+    if problems:
+        errors.setdefault(field, []).extend(problems)
     return value
 
 
