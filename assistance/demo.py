@@ -123,7 +123,7 @@ def seed_requests(officials: dict) -> Counter:
             area, kind, title = "FINANCING_CONTROLS", "expert_advice", "Controls on financing of proliferation"
             need = "Advice on controls of funds and financial services related to exports (OP3(d))"
         with transaction.atomic():
-            request = services.create_request(
+            request = services.create(
                 state,
                 {
                     "area": area, "columns": [column], "assistance_type": kind, "title": title,
@@ -144,20 +144,20 @@ def seed_requests(officials: dict) -> Counter:
 
 
 def _drive(request, ending, official, staff, rng):
-    services.submit_request(request, acting_user=official)
+    services.submit(request, acting_user=official)
     for job in RoutingJob.objects.filter(request=request, status=RoutingJob.Status.PENDING):
         services.route(job.pk)  # what the worker does; the task sent at commit finds the job done
     request.refresh_from_db()
     if ending in ("withdrawn",):
-        services.withdraw_request(request, acting_user=official)
+        services.withdraw(request, acting_user=official)
     if ending not in ("claimed", "delivered", "closed") or request.status != "routed":
         return
     lead = staff[request.matches.order_by("-score").first().provider_id]
-    services.claim_request(request, acting_user=lead)
+    services.claim(request, acting_user=lead)
     request.refresh_from_db()
     services.report_progress(request, note="Scoping mission held with the national authority.", acting_user=lead)
     if ending in ("delivered", "closed"):
-        services.deliver_request(request, summary="Delivered as requested; report shared with the State.",
+        services.deliver(request, summary="Delivered as requested; report shared with the State.",
                                  acting_user=lead)  # fmt: skip
         request.refresh_from_db()
     if ending == "closed":

@@ -1,15 +1,19 @@
-"""Forms of the assistance pages. They parse what the browser sends into the shape the services take
-(the same as the API's JSON); the services decide what is valid, and their errors, keyed like the API's
-(`title`, `columns`, `needs` -> {"0": {"description": [...]}}), are put back next to the fields."""
+"""Forms of the assistance pages, all `PortalForm`s rendered with `templates/includes/field.html`.
+
+They parse what the browser sends into the shape the services take (the same as the API's JSON); the
+services decide what is valid, and their errors, keyed like the API's (`title`, `columns`, `needs` ->
+{"0": {"description": [...]}}), are put back next to the fields."""
 
 from collections import Counter
 from types import SimpleNamespace
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import MAX_TEXT, AssistanceType, Column
+from assistance.models import MAX_TEXT, AssistanceType, Column, Provider
 from assistance.services import LANGUAGES, MAX_NEEDS
+from portal.core.forms import PortalForm
 
 # How many need slots a form parses at least (the page shows the slots in use and one empty slot;
 # a script adds more on demand).
@@ -180,7 +184,7 @@ def _text(label, *, textarea=False, max_length=MAX_TEXT, help_text=""):
     return forms.CharField(label=label, required=False, widget=widget, help_text=help_text)
 
 
-class RequestForm(forms.Form):
+class RequestForm(PortalForm):
     """The Committee's assistance template: one subject area, the weapon columns, the type of help, and
     one or more specific needs, each pointing at the matrix cells it addresses."""
 
@@ -218,10 +222,12 @@ class RequestForm(forms.Form):
     # creates one request (assistance.views.official.new_request).
     form_token = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, areas, providers, cell_choices, slots=NEED_SLOTS, initial=None):
-        super().__init__(data, initial=initial)
+    def __init__(self, data=None, *, areas, providers, gaps, extra_cells=(), slots=NEED_SLOTS, initial=None):
         self.slots = min(max(slots, NEED_SLOTS), MAX_NEEDS + 5)
-        self.cell_choices = cell_choices
+        # The need slots are fields like the others (styled and described by PortalForm).
+        self.base_fields = {**self.base_fields, **self._need_fields(self.slots)}
+        super().__init__(data, initial=initial)
+        self.cell_choices = cell_groups(gaps, extra_cells)
         self.sent_slots = []
         self.fields["area"].widget.choices = [("", _("Choose an area")), *((a.code, a.label) for a in areas)]
         self.fields["assistance_type"].widget.choices = [("", _("Choose a type")), *AssistanceType.choices]
@@ -231,19 +237,27 @@ class RequestForm(forms.Form):
         for name in ("preferred_providers", "approached_providers"):
             self.fields[name].choices = provider_choices
             self.fields[name].widget.attrs["size"] = 6
-        for index in range(self.slots):
-            description = _text(_("Need %(n)s: description") % {"n": index + 1}, textarea=True)
-            self.fields[f"need-{index}-description"] = description
-            self.fields[f"need-{index}-cells"] = LenientMultipleChoiceField(
+
+    @staticmethod
+    def _need_fields(slots) -> dict:
+        fields = {}
+        for index in range(slots):
+            fields[f"need-{index}-description"] = _text(_("Need %(n)s: description") % {"n": index + 1}, textarea=True)
+            fields[f"need-{index}-cells"] = LenientMultipleChoiceField(
                 label=_("Matrix cells need %(n)s addresses") % {"n": index + 1}, required=False
             )
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select"
-            elif not isinstance(field.widget, forms.CheckboxSelectMultiple):
-                field.widget.attrs["class"] = "form-control"
+        return fields
+
+    @staticmethod
+    def cells_in(data) -> list[dict]:
+        """The matrix cells ticked in a posted form (its need slots), those that parse."""
+        return [
+            cell
+            for name in data
+            if name.startswith("need-") and name.endswith("-cells")
+            for cell in map(parse_cell, data.getlist(name))
+            if cell
+        ]
 
     @staticmethod
     def slots_in(data) -> int:
@@ -309,20 +323,6 @@ class RequestForm(forms.Form):
 
     # --- rendering ----------------------------------------------------------------------------
 
-    def prepare_widgets(self):
-        """Flag the widgets of fields with errors (Bootstrap's is-invalid, aria-invalid) and tie each
-        widget to its help text and errors for screen readers."""
-        for name, field in self.fields.items():
-            attrs = field.widget.attrs
-            auto_id = self[name].auto_id
-            described = [f"{auto_id}-help"] if field.help_text else []
-            if name in self.errors:
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-                attrs["aria-invalid"] = "true"
-                described.append(f"{auto_id}-errors")
-            if described:
-                attrs["aria-describedby"] = " ".join(described)
-
     def needs(self) -> list:
         """The need slots for the template: description field, cells grouped with their ticks, errors.
 
@@ -367,34 +367,20 @@ class RequestForm(forms.Form):
         return slots
 
 
-def initial_from(request_obj) -> tuple[dict, int]:
-    """A saved request as the form's initial values, and how many need slots it needs."""
-    initial = {
-        "area": request_obj.area.code if request_obj.area_id else "",
-        "columns": list(request_obj.columns),
-        "assistance_type": request_obj.assistance_type,
-        "title": request_obj.title,
-        "beneficiary_agencies": request_obj.beneficiary_agencies,
-        "timeline": request_obj.timeline,
-        "language": request_obj.language,
-        "contact_person": request_obj.contact_person,
-        "consent_to_publish": request_obj.consent_to_publish,
-        "preferred_providers": [p.slug for p in request_obj.preferred_providers.all()],
-        "approached_providers": [p.slug for p in request_obj.approached_providers.all()],
-    }
-    needs = list(request_obj.needs.all())
-    for index, need in enumerate(needs):
-        initial[f"need-{index}-description"] = need.description
+def initial_from(template: dict) -> tuple[dict, int]:
+    """A saved request's template (`selectors.request_template`) as the form's initial values, and
+    how many need slots it needs."""
+    initial = {name: value for name, value in template.items() if name != "needs"}
+    for index, need in enumerate(template["needs"]):
+        initial[f"need-{index}-description"] = need["description"]
         initial[f"need-{index}-cells"] = [
-            cell_value(c.matrix_id, c.row_code, c.column, c.aspect) for c in need.cells.all()
+            cell_value(c["matrix"], c["row"], c["column"], c["aspect"]) for c in need["cells"]
         ]
-    return initial, len(needs) + 2
+    return initial, len(template["needs"]) + 2
 
 
 def as_form_data(initial: dict):
     """Initial values as a browser would post them (to show the services' errors on a saved request)."""
-    from django.utils.datastructures import MultiValueDict
-
     data = MultiValueDict()
     for name, value in initial.items():
         if isinstance(value, bool):
@@ -407,7 +393,17 @@ def as_form_data(initial: dict):
     return data
 
 
-class FeedbackForm(forms.Form):
+class ActionForm(PortalForm):
+    """The form of one action on a request (feedback, progress, delivery, assignment)."""
+
+    def add_service_errors(self, errors):
+        """Put the services' errors next to the fields they are about (the others above the form)."""
+        for key, problems in (errors or {}).items():
+            for message in problems if isinstance(problems, list) else [problems]:
+                self.add_error(key if key in self.fields else None, str(message))
+
+
+class FeedbackForm(ActionForm):
     """The State's rating of delivered assistance; giving it closes the request."""
 
     rating = forms.TypedChoiceField(
@@ -419,11 +415,39 @@ class FeedbackForm(forms.Form):
     )
     comment = _text(_("Comment"), textarea=True)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["comment"].widget.attrs["class"] = "form-control"
 
-    def add_service_errors(self, errors):
-        for key, problems in (errors or {}).items():
-            for message in problems if isinstance(problems, list) else [problems]:
-                self.add_error(key if key in self.fields else None, str(message))
+# ---------------------------------------------------------------------------------------------
+# The providers' and the experts' actions
+
+
+class ProgressForm(ActionForm):
+    note = forms.CharField(
+        label=_("Progress note"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what has been done.")},
+    )
+
+
+class DeliverForm(ActionForm):
+    summary = forms.CharField(
+        label=_("What was delivered"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what was delivered.")},
+    )
+
+
+class AssignForm(ActionForm):
+    """An expert assigns an active provider to a request by hand."""
+
+    provider = forms.ModelChoiceField(
+        label=_("Provider to assign"),
+        queryset=Provider.objects.filter(active=True).order_by("name"),
+        to_field_name="slug",
+        empty_label=_("Choose a provider"),
+        error_messages={
+            "required": _("Choose the provider to assign."),
+            "invalid_choice": _("Choose one of the active providers."),
+        },
+    )

@@ -121,7 +121,7 @@ class AssistanceRequest(models.Model):
 
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="assistance_requests")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
-    # A draft may still lack its area, columns and type; submitting requires them (services.submit_request).
+    # A draft may still lack its area, columns and type; submitting requires them (services.submit).
     area = models.ForeignKey(
         AssistanceArea, verbose_name=_("area"), on_delete=models.PROTECT, related_name="requests", null=True, blank=True
     )

@@ -6,7 +6,6 @@ wins (a claim above all).
 """
 
 import logging
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,11 +31,10 @@ from assistance.models import (
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import DomainError, InvalidInput, InvalidTransition, NotAllowed, NotVisible
-from portal.core.text import has_forbidden_characters
+from portal.core.text import text_errors
 
 logger = logging.getLogger(__name__)
 R = AssistanceRequest.Status
-HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es", "pt", "nl"]
 MAX_NEEDS = 20
 REQUEST_FIELDS = [
@@ -86,22 +84,9 @@ def get_visible(user, pk, queryset=None) -> AssistanceRequest:
 
 
 def _text(data, name, errors, *, required=False, max_length=MAX_TEXT):
-    value = data.get(name, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[name] = [_("Must be text.")]
-        return ""
-    if has_forbidden_characters(value):
-        errors[name] = [_("Control characters are not allowed (line breaks and tab are).")]
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[name] = [_("This field is required.")]
-    elif len(value) > max_length:
-        errors[name] = [_("At most %(max)s characters (this has %(n)s).") % {"max": max_length, "n": len(value)}]
-    elif HTML_TAG.search(value):
-        errors[name] = [_("Plain text only: HTML tags are not allowed.")]
+    value, problems = text_errors(data.get(name, ""), max_length=max_length, required=required)
+    if problems:
+        errors[name] = problems
     return value
 
 
@@ -142,7 +127,7 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
     }
     if not isinstance(cleaned["consent_to_publish"], bool):
         errors["consent_to_publish"] = [_("Must be true or false.")]
-    # A draft may leave the area, the columns and the type open; submit_request requires them.
+    # A draft may leave the area, the columns and the type open; services.submit requires them.
     area_code = data.get("area") or None
     cleaned["area"] = None
     if area_code is not None:
@@ -258,7 +243,7 @@ def _save_template(request, cleaned):
 
 
 @transaction.atomic
-def create_request(state, data: dict, *, acting_user, submitting=False) -> AssistanceRequest:
+def create(state, data: dict, *, acting_user, submitting=False) -> AssistanceRequest:
     """A new draft request of `state`, by one of its officials (`submitting`: see clean_template)."""
     if not is_official_of(acting_user, state.pk):
         raise NotAllowed(_("Only the State's officials ask for assistance on its behalf."))
@@ -270,7 +255,7 @@ def create_request(state, data: dict, *, acting_user, submitting=False) -> Assis
 
 
 @transaction.atomic
-def update_request(request: AssistanceRequest, data: dict, *, acting_user, submitting=False) -> AssistanceRequest:
+def update(request: AssistanceRequest, data: dict, *, acting_user, submitting=False) -> AssistanceRequest:
     if not is_official_of(acting_user, request.state_id):
         raise NotAllowed(_("Only the State's officials change its requests."))
     request = AssistanceRequest.objects.select_for_update().get(pk=request.pk)
@@ -310,7 +295,7 @@ def _refuse(request, action):
 
 
 @transaction.atomic
-def submit_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+def submit(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
     """Submit the completed template: a pending routing job is written in the same transaction."""
     if not is_official_of(acting_user, request.state_id):
         raise NotAllowed(_("Only the State's officials submit its requests."))
@@ -341,7 +326,7 @@ def enqueue_routing(job: RoutingJob) -> None:
 
 
 @transaction.atomic
-def withdraw_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+def withdraw(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
     if not is_official_of(acting_user, request.state_id):
         raise NotAllowed(_("Only the State's officials withdraw its requests."))
     done = _cas(
@@ -500,7 +485,7 @@ def redrive_pending_jobs(*, older_than_seconds: float = 5) -> int:
 
 
 @transaction.atomic
-def claim_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+def claim(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
     """The provider takes the lead. One conditional UPDATE: exactly one winner under any concurrency."""
     provider = provider_of(acting_user)
     if not Match.objects.filter(request_id=request.pk, provider=provider).exists():
@@ -522,7 +507,7 @@ def claim_request(request: AssistanceRequest, *, acting_user) -> AssistanceReque
 
 
 @transaction.atomic
-def release_request(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
+def release(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
     provider = provider_of(acting_user)
     released = _cas(
         request, from_statuses=[R.CLAIMED], verb="request.release", acting_user=acting_user,
@@ -536,7 +521,7 @@ def release_request(request: AssistanceRequest, *, acting_user) -> AssistanceReq
 
 
 @transaction.atomic
-def join_request(request: AssistanceRequest, *, acting_user) -> Match:
+def join(request: AssistanceRequest, *, acting_user) -> Match:
     """A matched provider joins a claimed request as a supporting provider."""
     provider = provider_of(acting_user)
     match = Match.objects.select_for_update().filter(request_id=request.pk, provider=provider).first()
@@ -570,7 +555,7 @@ def report_progress(request: AssistanceRequest, *, note: str, acting_user) -> Pr
 
 
 @transaction.atomic
-def deliver_request(request: AssistanceRequest, *, summary: str, acting_user) -> AssistanceRequest:
+def deliver(request: AssistanceRequest, *, summary: str, acting_user) -> AssistanceRequest:
     provider = provider_of(acting_user)
     errors = {}
     summary = _text({"summary": summary}, "summary", errors, required=True)
@@ -611,7 +596,7 @@ def give_feedback(request: AssistanceRequest, *, rating, comment: str, acting_us
 
 
 @transaction.atomic
-def reroute_request(request: AssistanceRequest, *, acting_user, widen=True) -> RoutingJob:
+def reroute(request: AssistanceRequest, *, acting_user, widen=True) -> RoutingJob:
     """Route again (wider by default): for unmatched, escalated or badly matched requests."""
     if not is_reviewer(acting_user):
         raise NotAllowed(_("Only the Committee's experts re-route requests."))

@@ -328,7 +328,7 @@ class Fixture:
 
         state, official = self.officials[number % len(self.officials)]
         data = self.template(number)
-        request = services.create_request(state, data, acting_user=official)
+        request = services.create(state, data, acting_user=official)
         return request, official, self.expected_matches(data)
 
 
@@ -398,9 +398,9 @@ def submit_marking_commit(request, official):
 
     committed = []
     with transaction.atomic():
-        # Registered before submit_request's own callback (the publish): runs first after the commit.
+        # Registered before services.submit's own callback (the publish): runs first after the commit.
         transaction.on_commit(lambda: committed.append(time.time()))
-        services.submit_request(request, acting_user=official)
+        services.submit(request, acting_user=official)
     return committed[0]
 
 
@@ -639,7 +639,7 @@ def profile_route(fixture, count=20):
         with CaptureQueriesContext(connection) as created:
             request, official, _expected = fixture.draft(800_000 + number)
         with CaptureQueriesContext(connection) as submitted:
-            services.submit_request(request, acting_user=official)
+            services.submit(request, acting_user=official)
         job = RoutingJob.objects.get(request=request)
         with CaptureQueriesContext(connection) as routed:
             began, began_cpu = time.perf_counter(), time.process_time()
@@ -849,9 +849,9 @@ def summary(report):
                 if thr["routed_after_last_commit_s"] < TARGET_THROUGHPUT_S and not thr["check"]["problems"]
                 else "MISSED"
             )
-            add(f"  {'drafts created (create_request loop)':<56} {thr['create_seconds']:>12.2f} s")
+            add(f"  {'drafts created (services.create loop)':<56} {thr['create_seconds']:>12.2f} s")
             add(
-                f"  {'submissions (submit_request loop)':<56} {thr['submit_seconds']:>12.2f} s  "
+                f"  {'submissions (services.submit loop)':<56} {thr['submit_seconds']:>12.2f} s  "
                 f"({thr['submit_per_second']:.0f}/s)"
             )
             add(

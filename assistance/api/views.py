@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistance import metrics, services
+from assistance import metrics, selectors, services
 from assistance.api import serializers as s
 from assistance.filtersets import ProviderFilterSet, RequestFilterSet, TurnaroundFilterSet
 from assistance.models import AssistanceRequest, Provider
@@ -24,33 +24,6 @@ class ProviderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ProviderSerializer
     filterset_class = ProviderFilterSet
     lookup_field = "slug"
-
-
-def template_data(request_obj: AssistanceRequest) -> dict:
-    """A request's current template as the services take it (for PATCH, which merges)."""
-    return {
-        "area": request_obj.area.code if request_obj.area_id else "",
-        "columns": request_obj.columns,
-        "assistance_type": request_obj.assistance_type,
-        "title": request_obj.title,
-        "beneficiary_agencies": request_obj.beneficiary_agencies,
-        "timeline": request_obj.timeline,
-        "language": request_obj.language,
-        "contact_person": request_obj.contact_person,
-        "consent_to_publish": request_obj.consent_to_publish,
-        "preferred_providers": [p.slug for p in request_obj.preferred_providers.all()],
-        "approached_providers": [p.slug for p in request_obj.approached_providers.all()],
-        "needs": [
-            {
-                "description": need.description,
-                "cells": [
-                    {"matrix": c.matrix_id, "row": c.row_code, "column": c.column, "aspect": c.aspect}
-                    for c in need.cells.all()
-                ],
-            }
-            for need in request_obj.needs.all()
-        ],
-    }
 
 
 @extend_schema_view(
@@ -110,7 +83,7 @@ class RequestViewSet(
         state = State.objects.filter(iso3__iexact=code).first()
         if state is None:
             raise ValidationError({"state": [_("Give the State's ISO alpha-3 code.")]})
-        created = services.create_request(state, template, acting_user=request.user)
+        created = services.create(state, template, acting_user=request.user)
         return self._answer(created, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -123,7 +96,7 @@ class RequestViewSet(
         if changes.pop("state", current.state.iso3).upper() != current.state.iso3:
             raise ValidationError({"state": [_("A request stays with its State.")]})
         return self._answer(
-            services.update_request(current, {**template_data(current), **changes}, acting_user=request.user)
+            services.update(current, {**selectors.request_template(current), **changes}, acting_user=request.user)
         )
 
     def _act(self, request, func, **kwargs):
@@ -134,7 +107,7 @@ class RequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._act(request, services.submit_request)
+        return self._act(request, services.submit)
 
     @extend_schema(
         summary="Withdraw the request (State official, before delivery)",
@@ -143,7 +116,7 @@ class RequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._act(request, services.withdraw_request)
+        return self._act(request, services.withdraw)
 
     @extend_schema(
         summary="Claim the lead (provider the request was routed to); 409 already-claimed for the others",
@@ -154,14 +127,14 @@ class RequestViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def claim(self, request, pk=None):
-        return self._act(request, services.claim_request)
+        return self._act(request, services.claim)
 
     @extend_schema(
         summary="Give the claim back: the request returns to routed", request=None, responses=s.RequestDetailSerializer
     )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        return self._act(request, services.release_request)
+        return self._act(request, services.release)
 
     @extend_schema(
         summary="Join a claimed request as a supporting provider", request=None, responses=s.RequestDetailSerializer
@@ -169,7 +142,7 @@ class RequestViewSet(
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
         request_obj = self.get_object()
-        services.join_request(request_obj, acting_user=request.user)
+        services.join(request_obj, acting_user=request.user)
         return self._answer(request_obj)
 
     @extend_schema(
@@ -194,7 +167,7 @@ class RequestViewSet(
     def deliver(self, request, pk=None):
         data = s.DeliverInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._act(request, services.deliver_request, summary=data.validated_data["summary"])
+        return self._act(request, services.deliver, summary=data.validated_data["summary"])
 
     @extend_schema(
         summary="Rate the assistance delivered (State official); closes the request",
@@ -218,7 +191,7 @@ class RequestViewSet(
     @action(detail=True, methods=["post"])
     def reroute(self, request, pk=None):
         request_obj = self.get_object()
-        services.reroute_request(request_obj, acting_user=request.user)
+        services.reroute(request_obj, acting_user=request.user)
         return self._answer(request_obj, status.HTTP_202_ACCEPTED)
 
     @extend_schema(

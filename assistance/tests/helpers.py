@@ -22,11 +22,11 @@ def template(**overrides):
 
 
 def draft_request(state, official, **overrides) -> AssistanceRequest:
-    return services.create_request(state, template(**overrides), acting_user=official)
+    return services.create(state, template(**overrides), acting_user=official)
 
 
 def submit(request, official) -> AssistanceRequest:
-    return services.submit_request(request, acting_user=official)
+    return services.submit(request, acting_user=official)
 
 
 def routed_request(state, official, **overrides) -> AssistanceRequest:

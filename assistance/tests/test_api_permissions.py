@@ -26,9 +26,9 @@ def in_stage(stage, state_a, state_a_official, provider_chemical):
     Match.objects.create(request=request, provider=Provider.objects.get(slug="iaea"), score=1, reasons=["test"])
     assert not request.matches.filter(provider__slug="who").exists()
     if stage in ("claimed", "delivered"):
-        services.claim_request(request, acting_user=provider_chemical)
+        services.claim(request, acting_user=provider_chemical)
     if stage == "delivered":
-        services.deliver_request(request, summary="Bill reviewed", acting_user=provider_chemical)
+        services.deliver(request, summary="Bill reviewed", acting_user=provider_chemical)
     request.refresh_from_db()
     return request
 

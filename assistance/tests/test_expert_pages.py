@@ -106,10 +106,10 @@ def test_the_list_shows_every_submitted_request_with_its_matches_and_tabs(
 ):
     routed = routed_request(state_a, state_a_official, title="Chemical penal provisions")
     claimed = routed_request(state_b, state_b_official, title="Kenya CW law")
-    services.claim_request(claimed, acting_user=provider_chemical)
+    services.claim(claimed, acting_user=provider_chemical)
     escalated = routed_request(state_b, state_b_official, title="Kenya customs")
     AssistanceRequest.objects.filter(pk=escalated.pk).update(escalated_at=timezone.now())
-    draft = services.create_request(state_a, {**_template(), "title": "A draft"}, acting_user=state_a_official)
+    draft = services.create(state_a, {**_template(), "title": "A draft"}, acting_user=state_a_official)
     long_ago = timezone.now() - timedelta(days=20)
     AssistanceRequest.objects.filter(pk=unmatched.pk).update(submitted_at=long_ago)
 
@@ -137,7 +137,7 @@ def test_the_list_shows_every_submitted_request_with_its_matches_and_tabs(
     assert client.get(url("expert_requests"), {"tab": "waiting"}).context["page"].object_list[0].days_waiting == 20
 
     # Claiming an escalated request takes it off the escalated tab.
-    services.claim_request(escalated, acting_user=provider_chemical)
+    services.claim(escalated, acting_user=provider_chemical)
     assert tab("escalated") == []
 
 
@@ -208,7 +208,7 @@ def test_the_list_runs_a_constant_number_of_queries(
     for n in range(10):
         req = routed_request(state_a, state_a_official, title=f"Request {n}")
         if n % 2:
-            services.claim_request(req, acting_user=provider_chemical)
+            services.claim(req, acting_user=provider_chemical)
         unmatched_request(state_a, state_a_official, title=f"Unmatched {n}")
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(url("expert_requests"))
@@ -232,7 +232,7 @@ def test_the_request_page_shows_the_matches_with_their_reasons(expert, state_a, 
         for reason in match.reasons:
             assert escape(reason) in html
     assert "Re-route wider" in html and "Assign this provider" in html
-    options = [value for value, _label in response.context["assign_form"].fields["provider"].listed_choices]
+    options = [value for value, _label in response.context["assign_form"].fields["provider"].choices]
     assert "opcw" in [str(v) for v in options]
 
 
@@ -293,7 +293,7 @@ def test_an_inactive_provider_cannot_be_assigned(expert, unmatched):
 
 def test_a_claimed_request_is_neither_rerouted_nor_assigned(expert, state_a, state_a_official, provider_chemical):
     req = routed_request(state_a, state_a_official)
-    services.claim_request(req, acting_user=provider_chemical)
+    services.claim(req, acting_user=provider_chemical)
     before = snapshot(req)
     client = client_for(expert)
     response = client.post(url("expert_reroute", req))
@@ -317,10 +317,10 @@ def timed(state_a, state_a_official, state_b, state_b_official, provider_chemica
     start = timezone.now() - timedelta(days=30)
     hours = lambda h: start + timedelta(hours=h)  # noqa: E731
     delivered = routed_request(state_a, state_a_official, title="Delivered one")
-    services.claim_request(delivered, acting_user=provider_chemical)
-    services.deliver_request(delivered, summary="Bill reviewed", acting_user=provider_chemical)
+    services.claim(delivered, acting_user=provider_chemical)
+    services.deliver(delivered, summary="Bill reviewed", acting_user=provider_chemical)
     claimed = routed_request(state_a, state_a_official, title="Claimed one")
-    services.claim_request(claimed, acting_user=provider_chemical)
+    services.claim(claimed, acting_user=provider_chemical)
     waiting = routed_request(state_b, state_b_official, title="Waiting one")
     never = unmatched_request(state_b, state_b_official, title="Unmatched one")
     AssistanceRequest.objects.filter(pk=delivered.pk).update(
@@ -439,7 +439,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(
     for n in range(15):
         req = routed_request(state_a, state_a_official, area="TRAINING", assistance_type="training", title=f"R{n}")
         if n % 2:
-            services.claim_request(req, acting_user=provider_chemical)
+            services.claim(req, acting_user=provider_chemical)
     cache.clear()
     with django_assert_num_queries(DASHBOARD_QUERIES):
         assert client.get(url("turnaround"), since).context["figures"]["requests"] == 19
@@ -466,10 +466,13 @@ def test_the_list_pages_through_the_requests_keeping_the_tab_and_filters(
     assert "?tab=waiting&amp;region=GRULAC&amp;page=2" in body
     second = client.get(url("expert_requests"), {"tab": "waiting", "region": "GRULAC", "page": 2})
     assert len(second.context["page"].object_list) == 1 and "Page 2 of 2" in second.content.decode()
+    # Never silently another page: not a number is 400, past the end 404 (as in the API).
+    assert client.get(url("expert_requests"), {"tab": "waiting", "page": "two"}).status_code == 400
+    assert client.get(url("expert_requests"), {"tab": "waiting", "page": 3}).status_code == 404
 
 
 def test_a_draft_with_no_area_yet_opens_for_an_expert_but_is_not_listed(expert, state_a, state_a_official):
-    draft = services.create_request(state_a, {"title": "Help with export controls"}, acting_user=state_a_official)
+    draft = services.create(state_a, {"title": "Help with export controls"}, acting_user=state_a_official)
     listed = client_for(expert).get(url("expert_requests"))
     assert listed.status_code == 200 and "Help with export controls" not in listed.content.decode()
     page = client_for(expert).get(url("expert_request", draft))

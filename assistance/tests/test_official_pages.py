@@ -78,9 +78,9 @@ def assert_login_redirect(response):
 def delivered_request(state, official, provider_user):
     """A request claimed and delivered by `provider_user`'s organisation, through the services."""
     request = routed_request(state, official, preferred_providers=[provider_user.provider.slug])
-    services.claim_request(request, acting_user=provider_user)
+    services.claim(request, acting_user=provider_user)
     services.report_progress(request, note="Workshop held in Kingston", acting_user=provider_user)
-    return services.deliver_request(request, summary="Draft bill reviewed with the drafters", acting_user=provider_user)
+    return services.deliver(request, summary="Draft bill reviewed with the drafters", acting_user=provider_user)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def test_a_bad_template_shows_each_error_next_to_its_field_and_saves_nothing(
     form = response.context["form"]
     assert any(message in error for error in form.errors[field]), form.errors
     html = response.content.decode()
-    assert f'id="id_{field}-errors"' in html
+    assert f'id="id_{field}-error"' in html
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert AssistanceRequest.objects.count() == 0 and Need.objects.count() == 0
     assert AuditEvent.objects.count() == events
@@ -311,7 +311,7 @@ def test_a_draft_may_leave_the_area_columns_and_type_open_but_cannot_be_submitte
     refused = page_clients["official_a"].post(reverse("assistance:new_request"), form_data(action="submit", **missing))
     assert refused.status_code == 400
     assert refused.context["form"].errors[field] == [message]
-    assert f'id="id_{field}-errors"'.encode() in refused.content
+    assert f'id="id_{field}-error"'.encode() in refused.content
     assert AssistanceRequest.objects.count() == 0
 
     saved = page_clients["official_a"].post(reverse("assistance:new_request"), form_data(action="save", **missing))
@@ -341,7 +341,7 @@ def test_a_vague_request_cannot_be_submitted_and_nothing_is_saved(page_clients, 
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert "vague request cannot be routed" in errors["need-0-description"][0]
-    assert b'id="id_need-0-description-errors"' in response.content
+    assert b'id="id_need-0-description-error"' in response.content
     assert AssistanceRequest.objects.count() == 0 and RoutingJob.objects.count() == 0
 
 
@@ -638,7 +638,7 @@ def test_a_draft_page_offers_edit_submit_and_withdraw(page_clients, state_a, sta
 
 
 def test_an_official_edits_a_draft(page_clients, state_a, state_a_official, matrix_a):
-    obj = services.create_request(
+    obj = services.create(
         state_a,
         {**_template(), "needs": [{"description": "Old need", "cells": [_cell(matrix_a)]}]},
         acting_user=state_a_official,
@@ -809,7 +809,7 @@ def sized_requests(request, state_a, state_a_official, provider_chemical, matrix
     main = routed_request(
         state_a, state_a_official, needs=needs, columns=["CW", "BW"] if large else ["CW"], preferred_providers=["opcw"]
     )
-    services.claim_request(main, acting_user=provider_chemical)
+    services.claim(main, acting_user=provider_chemical)
     for n in range(5 if large else 1):
         services.report_progress(main, note=f"Step {n}", acting_user=provider_chemical)
     for n in range(8 if large else 1):

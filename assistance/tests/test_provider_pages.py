@@ -151,7 +151,7 @@ def test_the_inbox_lists_the_requests_routed_to_the_organisation_with_score_and_
 
 
 def test_the_inbox_says_who_claimed_a_request_another_provider_leads(provider_chemical, provider_nuclear, shared):
-    services.claim_request(shared, acting_user=provider_nuclear)
+    services.claim(shared, acting_user=provider_nuclear)
     html = client_for(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
     assert "claimed by International Atomic Energy Agency" in html
     html = client_for(provider_nuclear).get(reverse("assistance:provider_inbox")).content.decode()
@@ -163,7 +163,7 @@ def test_the_inbox_filters_by_status_area_column_state_region_and_date(
 ):
     kenyan = routed_request(state_b, state_b_official, area="TRAINING", assistance_type="training", title="Kenya CW")
     assert kenyan.matches.filter(provider__slug="opcw").exists()
-    services.claim_request(chemical_only, acting_user=provider_chemical)
+    services.claim(chemical_only, acting_user=provider_chemical)
     AssistanceRequest.objects.filter(pk=kenyan.pk).update(submitted_at=timezone.now() - timedelta(days=40))
     client = client_for(provider_chemical)
 
@@ -218,7 +218,7 @@ def test_the_inbox_runs_a_constant_number_of_queries(
     for n in range(12):
         req = routed_request(state_a, state_a_official, title=f"Request {n}")
         if n % 3 == 0:
-            services.claim_request(req, acting_user=provider_chemical)
+            services.claim(req, acting_user=provider_chemical)
     with django_assert_num_queries(INBOX_QUERIES):
         response = client.get(reverse("assistance:provider_inbox"))
     assert len(response.context["page"].object_list) == 13
@@ -248,7 +248,7 @@ def test_the_request_page_shows_needs_cells_marks_reasons_and_the_other_provider
     ]
     req = routed_request(state_a, state_a_official, columns=["NW", "CW"], needs=needs, title="Manufacture offences")
     other = routed_request(state_a, state_a_official, columns=["NW"], area="PHYSICAL_PROTECTION", title="Nuclear")
-    services.claim_request(other, acting_user=provider_nuclear)
+    services.claim(other, acting_user=provider_nuclear)
 
     response = client_for(provider_chemical).get(url("provider_request", req))
     assert response.status_code == 200
@@ -312,7 +312,7 @@ def test_a_repeated_claim_by_the_winner_acts_once(provider_chemical, shared):
 
 
 def test_the_lead_releases_the_claim_and_the_request_is_open_again(provider_chemical, provider_nuclear, shared):
-    services.claim_request(shared, acting_user=provider_chemical)
+    services.claim(shared, acting_user=provider_chemical)
     before = snapshot(shared)
     assert client_for(provider_nuclear).post(url("provider_release", shared)).status_code == 403
     assert snapshot(shared) == before
@@ -335,7 +335,7 @@ def test_another_matched_provider_joins_as_supporting_and_reports_progress(provi
     )
     assert snapshot(shared) == before
 
-    services.claim_request(shared, acting_user=provider_chemical)
+    services.claim(shared, acting_user=provider_chemical)
     response = client.post(url("provider_join", shared), follow=True)
     assert "Your organisation supports this request now." in response.content.decode()
     match = Match.objects.get(request=shared, provider__slug="iaea")
@@ -356,7 +356,7 @@ def test_another_matched_provider_joins_as_supporting_and_reports_progress(provi
 
 
 def test_progress_and_delivery_need_text_and_plain_text_only(provider_chemical, shared):
-    services.claim_request(shared, acting_user=provider_chemical)
+    services.claim(shared, acting_user=provider_chemical)
     client = client_for(provider_chemical)
     before = snapshot(shared)
     response = client.post(url("provider_progress", shared), {"note": "  "})
@@ -401,7 +401,7 @@ def test_delivery_before_a_claim_is_refused_and_changes_nothing(provider_chemica
 
 
 def test_a_withdrawn_request_cannot_be_claimed(provider_chemical, state_a_official, shared):
-    services.withdraw_request(shared, acting_user=state_a_official)
+    services.withdraw(shared, acting_user=state_a_official)
     before = snapshot(shared)
     response = client_for(provider_chemical).post(url("provider_claim", shared))
     assert response.status_code == 409

@@ -121,13 +121,25 @@ def test_the_list_is_paginated_with_its_filters_kept(page_clients, state_a, stat
     assert len(second.context["page"]) == 2
 
 
+@pytest.mark.parametrize("page, status", [("abc", 400), ("0", 404), ("3", 404)])
+def test_a_page_that_is_not_there_is_refused_not_replaced_by_another(
+    page_clients, state_a, state_a_official, page, status
+):
+    """`?page=` as the API reads it: not a whole number is 400, past the end 404, never silently page 1."""
+    for n in range(27):
+        submit(draft_request(state_a, state_a_official, title=f"Request {n:02d}"), state_a_official)
+    response = page_clients["anonymous"].get(reverse("assistance:public_index"), {"page": page})
+    assert response.status_code == status
+    assert b"Request 00" not in response.content
+
+
 def test_the_figures_count_requests_by_status_area_and_region_with_median_times(
     page_clients, state_a, state_a_official, provider_chemical
 ):
     now = timezone.now()
     for hours in (2, 4, 30):
         obj = routed_request(state_a, state_a_official, preferred_providers=["opcw"], consent_to_publish=False)
-        services.claim_request(obj, acting_user=provider_chemical)
+        services.claim(obj, acting_user=provider_chemical)
         AssistanceRequest.objects.filter(pk=obj.pk).update(
             submitted_at=now - timedelta(hours=hours + 1), routed_at=now - timedelta(hours=hours), claimed_at=now
         )
@@ -192,7 +204,7 @@ def sized_published(request, state_a, state_a_official, state_b, state_b_officia
         needs = [{"description": f"Need {i}", "cells": cells} for i in range(len(rows))]
         obj = routed_request(state, official, title=f"Request {n}", preferred_providers=["opcw"], needs=needs)
         if n % 3 == 0 and n % 2:
-            services.claim_request(obj, acting_user=provider_chemical)
+            services.claim(obj, acting_user=provider_chemical)
     return count
 
 

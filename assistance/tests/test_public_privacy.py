@@ -23,9 +23,9 @@ def closed(state_a, state_a_official, provider_chemical):
     request = routed_request(
         state_a, state_a_official, preferred_providers=["opcw"], approached_providers=["vertic"], contact_person=CONTACT
     )
-    services.claim_request(request, acting_user=provider_chemical)
+    services.claim(request, acting_user=provider_chemical)
     services.report_progress(request, note=PROGRESS, acting_user=provider_chemical)
-    services.deliver_request(request, summary="Model law and a workshop", acting_user=provider_chemical)
+    services.deliver(request, summary="Model law and a workshop", acting_user=provider_chemical)
     services.give_feedback(request, rating=5, comment=FEEDBACK, acting_user=state_a_official)
     request.refresh_from_db()
     return request

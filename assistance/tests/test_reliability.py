@@ -89,7 +89,7 @@ def test_submissions_while_redis_is_down_are_kept_and_routed_once_when_it_return
 def test_a_worker_killed_in_the_middle_of_routing_loses_nothing(broker, state_a, state_a_official):
     slow = Worker(broker.url, env={"PORTAL_ASSISTANCE_ROUTING_PAUSE_SECONDS": "30"}).start()
     try:
-        request = services.submit_request(draft_request(state_a, state_a_official), acting_user=state_a_official)
+        request = services.submit(draft_request(state_a, state_a_official), acting_user=state_a_official)
         job = RoutingJob.objects.get(request=request)
 
         def routing_in_progress():
@@ -126,7 +126,7 @@ def test_routing_is_never_queued_behind_notifications(broker, state_a, state_a_o
     earlier = [routed_request(state_a, state_a_official, title=f"Routed earlier {n}") for n in range(3)]
     waiting = Match.objects.filter(request__in=earlier)
     assert waiting.count() == 9 and not waiting.filter(notified_at__isnull=False).exists()
-    later = services.submit_request(draft_request(state_a, state_a_official), acting_user=state_a_official)
+    later = services.submit(draft_request(state_a, state_a_official), acting_user=state_a_official)
 
     worker = Worker(broker.url, env={"PORTAL_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"})
     worker.start()
@@ -143,7 +143,7 @@ def test_routing_is_never_queued_behind_notifications(broker, state_a, state_a_o
 def test_fifty_concurrent_claims_have_exactly_one_winner(
     needs_postgres, transactional_db, state_a, state_a_official, expert
 ):
-    request = services.submit_request(draft_request(state_a, state_a_official), acting_user=state_a_official)
+    request = services.submit(draft_request(state_a, state_a_official), acting_user=state_a_official)
     RoutingJob.objects.filter(request=request).update(status="done")
     providers = Provider.objects.bulk_create(
         Provider(slug=f"donor-{n}", name=f"Donor {n}", kind="state", columns=["CW"]) for n in range(50)

@@ -97,7 +97,7 @@ def test_unclaimed_requests_are_escalated_once_and_routed_wider(state_a, state_a
 
 def test_a_withdrawn_request_is_not_routed(state_a, state_a_official):
     request = submit(draft_request(state_a, state_a_official), state_a_official)
-    services.withdraw_request(request, acting_user=state_a_official)
+    services.withdraw(request, acting_user=state_a_official)
     job = RoutingJob.objects.get(request=request)
     assert services.route(job.pk) == "ignored"
     request.refresh_from_db()
@@ -109,7 +109,7 @@ def test_routing_reads_each_providers_areas_regions_load_and_waits_as_they_are_s
 ):
     """`route()` reads providers' profiles as id pairs and the waits as computed by the database."""
     busy = routed_request(state_a, state_a_official, title="Keeps a provider busy", preferred_providers=["opcw"])
-    services.claim_request(busy, acting_user=provider_chemical)
+    services.claim(busy, acting_user=provider_chemical)
     busy.refresh_from_db()
     providers = list(Provider.objects.prefetch_related("areas", "regions"))
     area_ids, region_ids = services._provider_profiles()
