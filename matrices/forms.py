@@ -341,7 +341,7 @@ class StateField(CodeChoiceField):
 
 
 class QueueFilterForm(PortalForm):
-    status = forms.ChoiceField(label=_("Show"), choices=QUEUE_STATUSES, required=False)
+    status = forms.ChoiceField(label=_("Show"), choices=QUEUE_STATUSES, required=False, widget=forms.HiddenInput)
     region = RegionField()
     regime = RegimeField()
 

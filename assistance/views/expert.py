@@ -16,6 +16,7 @@ from assistance.filtersets import ExpertRequestFilterSet, TurnaroundPageFilterSe
 from assistance.forms import AssignForm
 from assistance.models import AssistanceRequest
 from portal.accounts.decorators import reviewer_required
+from portal.core import pages
 from portal.core.exceptions import DomainError
 from portal.core.pages import paginate
 
@@ -42,29 +43,9 @@ def request_list(request):
         return render(request, "assistance/expert/requests.html", {**context, "page": None}, status=400)
     rows, counts = selectors.expert_rows(filterset.qs, tab_key)
     page = selectors.describe_expert_page(paginate(request, rows, PAGE_SIZE))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context.update(page=page, tabs=_tabs(query, tab_key, counts))
-    query["tab"] = tab_key
-    return render(request, "assistance/expert/requests.html", {**context, "query": query.urlencode()})
-
-
-def _tabs(query, tab_key, counts) -> list[dict]:
-    """The quick tabs, each keeping the filters of `query`."""
-    query = query.copy()
-    tabs = []
-    for key, info in selectors.TABS.items():
-        query["tab"] = key
-        tabs.append(
-            {
-                "key": key,
-                "label": info["label"],
-                "count": counts[key],
-                "query": query.urlencode(),
-                "active": key == tab_key,
-            }
-        )
-    return tabs
+    tabs, query = pages.tabs(request, selectors.TABS, counts, tab_key, param="tab")
+    context.update(page=page, tabs=tabs, query=query)
+    return render(request, "assistance/expert/requests.html", context)
 
 
 # ---------------------------------------------------------------------------------------------

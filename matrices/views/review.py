@@ -22,6 +22,7 @@ from matrices.forms import (
     cell_anchor,
 )
 from portal.accounts.decorators import reviewer_required
+from portal.core import pages
 from portal.core.exceptions import DomainError, InvalidInput
 from portal.core.pages import paginate, refusals_shown_on
 
@@ -30,26 +31,6 @@ QUEUE_PAGE_SIZE = 50
 
 # ---------------------------------------------------------------------------------------------
 # The queue
-
-
-def _tabs(request, counts, active):
-    """The queue's tabs, each with its count and the query string that opens it with the same filters."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    tabs = []
-    for key, tab in selectors.QUEUE_TABS.items():
-        query["status"] = key
-        tabs.append(
-            {
-                "key": key,
-                "label": tab["label"],
-                "count": counts[key],
-                "query": query.urlencode(),
-                "active": key == active,
-            }
-        )
-    query["status"] = active
-    return tabs, query.urlencode()
 
 
 @reviewer_required
@@ -64,7 +45,7 @@ def review_queue(request):
     queue = selectors.review_queue(region=form.cleaned_data["region"], regime=form.cleaned_data["regime"])
     page = paginate(request, queue.versions(tab_key), QUEUE_PAGE_SIZE)
     page.object_list = selectors.with_days_waiting(page.object_list, tab_key)
-    tabs, query = _tabs(request, queue.counts, tab_key)
+    tabs, query = pages.tabs(request, selectors.QUEUE_TABS, queue.counts, tab_key, param="status")
     context = {
         "form": form,
         "tab": selectors.QUEUE_TABS[tab_key],

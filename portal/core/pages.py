@@ -34,3 +34,27 @@ def refusals_shown_on(url_name: str):
         return view
 
     return mark
+
+
+def tabs(request, definitions: dict, counts: dict, active: str, *, param: str) -> tuple[list[dict], str]:
+    """The tabs of a list page, each with its label, count and the query string that opens it with
+    the page's other filters, and that query string for the active tab (for its pages' links).
+
+    `definitions` maps each tab's key to a dict with at least its `label`; `param` is the query
+    parameter that names the tab (`?status=`, `?tab=`)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    listed = []
+    for key, definition in definitions.items():
+        query[param] = key
+        listed.append(
+            {
+                "key": key,
+                "label": definition["label"],
+                "count": counts[key],
+                "query": query.urlencode(),
+                "active": key == active,
+            }
+        )
+    query[param] = active
+    return listed, query.urlencode()
