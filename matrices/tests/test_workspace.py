@@ -254,7 +254,8 @@ def test_an_official_saves_a_section_and_is_redirected_with_a_message(clients, s
     data = cell_post(matrix, **{f"{MANUFACTURE_CW}|mark": "X", f"{MANUFACTURE_CW}|source": "Chemical Act, s. 3"})
     response = clients["official_a"].post(section_url(matrix), data)
     assert response.status_code == 302
-    assert response["Location"] == section_url(matrix)
+    # Back at the cell that was changed: the official keeps their place in the section.
+    assert response["Location"] == section_url(matrix) + "#cell-OP2-MANUFACTURE-CW-framework"
     cell = matrix.cells.get()
     assert (cell.row.code, cell.column, cell.mark, cell.source, cell.updated_by) == (
         "OP2.MANUFACTURE",

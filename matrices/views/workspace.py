@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matrices import selectors, services
-from matrices.forms import ConsentForm, DocumentForm, PickStateForm, ReplyForm, SectionForm, StartDraftForm
+from matrices.forms import ConsentForm, DocumentForm, PickStateForm, ReplyForm, SectionForm, StartDraftForm, cell_anchor
 from matrices.models import Mark, Matrix
 from portal.accounts.decorators import workspace_required
 from portal.core.exceptions import (
@@ -178,7 +178,7 @@ def edit_section(request, pk, section):
                 form = form.after_conflict(cells, exc.conflicts)
                 error, status = exc.message, 409
             else:
-                return _saved(request, matrix, current, changed)
+                return _saved(request, matrix, current, changed, changes)
     can_comment = _can_comment(request.user, matrix)
     context = {
         "matrix": matrix,
@@ -197,7 +197,8 @@ def edit_section(request, pk, section):
     return render(request, "matrices/workspace/edit_section.html", context, status=status)
 
 
-def _saved(request, matrix, current, changed):
+def _saved(request, matrix, current, changed, changes):
+    """Back to the section, at the first cell the user changed: they keep their place."""
     if not changed:
         messages.info(request, _("Nothing to save: the values you changed are already saved."))
         return redirect(current.edit_url)
@@ -205,7 +206,8 @@ def _saved(request, matrix, current, changed):
     if not matrix.regime.is_1540:
         note += " " + _("The mapped cells of the 1540 matrix were updated from this report.")
     messages.success(request, note)
-    return redirect(current.edit_url)
+    first = changes[0]
+    return redirect(f"{current.edit_url}#{cell_anchor((first['row'], first['column'], first['aspect']))}")
 
 
 @workspace_required
