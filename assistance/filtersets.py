@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import AssistanceArea, AssistanceRequest, Column, Provider
 from matrices.models import Regime
 from portal.core.filters import CodeFilter
-from portal.core.forms import PortalFormMixin
+from portal.core.forms import PortalFormMixin, mixed
 from states.filtersets import RegionFilter
 from states.models import State
 
@@ -101,7 +101,7 @@ class PageFilters:
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        return type(form_class.__name__, (PortalFormMixin, form_class), {})
+        return mixed(PortalFormMixin, form_class)
 
 
 REQUEST_FILTER_LABELS = {

@@ -420,22 +420,19 @@ class FeedbackForm(ActionForm):
 # The providers' and the experts' actions
 
 
-class ProgressForm(ActionForm):
-    note = forms.CharField(
-        label=_("Progress note"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Write what has been done.")},
+def _report(label, missing):
+    """A required piece of plain text a provider writes: what was done, what was delivered."""
+    return forms.CharField(
+        label=label, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": missing}
     )
+
+
+class ProgressForm(ActionForm):
+    note = _report(_("Progress note"), _("Write what has been done."))
 
 
 class DeliverForm(ActionForm):
-    summary = forms.CharField(
-        label=_("What was delivered"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Say what was delivered.")},
-    )
+    summary = _report(_("What was delivered"), _("Say what was delivered."))
 
 
 class AssignForm(ActionForm):

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.exceptions import MultipleObjectsReturned, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark, Regime
+from matrices.models import MAX_TEXT, Aspect, CellColumn, Regime
 from matrices.services import cell_token
-from portal.core.forms import PortalForm, StyledFormMixin
+from portal.core.forms import PortalForm
 from portal.core.templatetags.portal_tags import day
 from states.models import RegionalGroup, State
 
@@ -63,13 +63,6 @@ class CellField(forms.CharField):
         return _CellBoundField(form, self, field_name)
 
 
-def _cell_widget(field, widget_id):
-    if field == "mark":
-        choices = [(value, value or _("blank")) for value in Mark.values]
-        return forms.Select(choices=choices, attrs={"id": widget_id, "class": "form-select form-select-sm"})
-    return forms.Textarea(attrs={"id": widget_id, "class": "form-control form-control-sm", "rows": 2})
-
-
 class SectionForm(PortalForm):
     """The cells of one section: a mark, a legal source and remarks for each.
 
@@ -98,7 +91,8 @@ class SectionForm(PortalForm):
                     label=labels[field],
                     required=False,
                     initial=getattr(cell, field),
-                    widget=_cell_widget(field, f"{anchor}-{field}"),
+                    # The template writes the inputs out (hundreds per section); the widget carries the id.
+                    widget=forms.TextInput(attrs={"id": f"{anchor}-{field}"}),
                 )
         for cell in cells:
             cell.fields = SimpleNamespace(**{f: self[cell_field_name(cell.key, f)] for f in CELL_FIELDS})
@@ -108,16 +102,6 @@ class SectionForm(PortalForm):
             cell.shown_token = (
                 self._shown(cell) if data is not None else cell_token(cell.mark, cell.source, cell.remarks)
             )
-
-    mark_choices = Mark.choices
-    max_text = MAX_TEXT
-
-    def add_error(self, field, error):
-        """As every page form's, but flags only the field at hand: a section has hundreds of fields,
-        and the services may refuse many of them at once."""
-        super(StyledFormMixin, self).add_error(field, error)
-        if field in self.fields:
-            self._describe(field, self.fields[field])
 
     def changed_cells(self) -> list[dict]:
         """The cells the user changed, in display order, as the services take them (call on a valid form).

@@ -41,7 +41,7 @@ def _field_errors(errors) -> list[tuple[str, str]]:
         if isinstance(problems, dict):
             pairs += [(f"{field}.{inner}" if field else inner, message) for inner, message in _field_errors(problems)]
         elif isinstance(problems, list | tuple):
-            pairs += [(field, str(message)) for message in problems if isinstance(message, str | type(_("")))]
+            pairs += [(field, str(message)) for message in problems]
     return pairs
 
 

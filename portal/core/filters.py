@@ -6,7 +6,7 @@ from django_filters import fields as filter_fields
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from portal.core.forms import StyledFormMixin
+from portal.core.forms import StyledFormMixin, mixed
 
 
 class CodeChoiceField(filter_fields.ModelChoiceField):
@@ -39,4 +39,4 @@ class PortalFilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        return type(form_class.__name__, (StyledFormMixin, form_class), {})
+        return mixed(StyledFormMixin, form_class)

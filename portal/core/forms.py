@@ -36,7 +36,7 @@ class StyledFormMixin:
         attrs = field.widget.attrs
         classes = [c for c in attrs.get("class", "").split() if c != "is-invalid"]
         attrs.pop("aria-invalid", None)
-        if self.is_bound and name in self._errors_or_empty():
+        if self.is_bound and self._errors and name in self._errors:
             classes.append("is-invalid")
             attrs["aria-invalid"] = "true"
             described.append(f"{auto_id}-error")
@@ -47,24 +47,25 @@ class StyledFormMixin:
         else:
             attrs.pop("aria-describedby", None)
 
-    def _errors_or_empty(self):
-        return self._errors or {}
-
     def full_clean(self):
         super().full_clean()
-        self.describe_errors()
+        self._flag_invalid()
 
     def add_error(self, field, error):
         super().add_error(field, error)
-        self.describe_errors()
+        self._flag_invalid()
 
-    def describe_errors(self):
-        """Flag the widgets of fields with errors (Bootstrap's is-invalid, aria-invalid) and point
-        them at their errors; called after cleaning and after each error added by the view."""
+    def _flag_invalid(self):
+        """Flag the widgets of fields with errors (Bootstrap's is-invalid, aria-invalid) and point them
+        at their errors, after cleaning and after each error a view adds. Only fields not flagged yet
+        are touched: a section form has hundreds of fields, and a service may refuse many at once."""
         if self._errors is None:
             return
-        for name, field in self.fields.items():
-            self._describe(name, field)
+        flagged = self.__dict__.setdefault("_flagged", set())
+        for name in self._errors.keys() - flagged:
+            if name in self.fields:
+                self._describe(name, self.fields[name])
+                flagged.add(name)
 
 
 class PortalFormMixin(StyledFormMixin):
@@ -81,3 +82,9 @@ class PortalFormMixin(StyledFormMixin):
 
 class PortalForm(PortalFormMixin, forms.Form):
     pass
+
+
+def mixed(mixin, form_class):
+    """`form_class` with `mixin` in front: for the form class django-filter builds for each filter set
+    (a new class every time, with the filters' fields; so no cache here)."""
+    return type(form_class.__name__, (mixin, form_class), {})
