@@ -21,8 +21,10 @@ Every count covers the failures of the last `LOGIN_LOCKOUT_SECONDS`; a successfu
 that username's failures from that address only, never another username's, never the address's.
 """
 
+import hashlib
 import ipaddress
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -106,16 +108,32 @@ class LoginThrottle(AxesDatabaseHandler):
         if not username:
             return True  # no backend authenticates without a username
         self.clean_expired_user_attempts(request, credentials)
-        if self._over_limits(request, username, counting_this_attempt=False):
-            request.portal_login_refused = True
-            return False
-        self._count(request, username, +1)
+        with self._one_at_a_time(username):
+            if self._over_limits(request, username, counting_this_attempt=False):
+                request.portal_login_refused = True
+                return False
+            self._count(request, username, +1)
         if self._over_limits(request, username, counting_this_attempt=True):
-            # Parallel attempts took the last tries between the check and the count: give this one back.
+            # Parallel attempts for other usernames from this address took its last tries: give it back.
             self._count(request, username, -1)
             request.portal_login_refused = True
             return False
         return True
+
+    @contextmanager
+    def _one_at_a_time(self, username: str):
+        """Attempts for one username decide and count one after the other, so that parallel guesses
+        get exactly the limit checked: never more, and never fewer because each counted the others
+        and gave its try back. PostgreSQL: a lock on the username for the transaction; SQLite takes
+        its write lock when the transaction begins (IMMEDIATE), which serialises them too."""
+        using = router.db_for_write(AccessAttempt)
+        with transaction.atomic(using=using):
+            connection = transaction.get_connection(using)
+            if connection.vendor == "postgresql":
+                key = int.from_bytes(hashlib.blake2b(username.encode(), digest_size=8).digest(), "big", signed=True)
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            yield
 
     def is_locked(self, request, credentials=None) -> bool:
         username = get_client_username(request, credentials)
