@@ -4,10 +4,11 @@ a form rendered with `templates/includes/field.html`, each list of choices read 
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import AssistanceArea, AssistanceRequest, Column, Provider
+from assistance.models import AssistanceArea, AssistanceRequest, Column, Match, Provider
 from matrices.models import Regime
 from portal.core.filters import CodeFilter
 from portal.core.forms import PortalFormMixin, mixed
@@ -37,7 +38,28 @@ class ProviderFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(serves_all_regions=True) | Q(regions=value)).distinct()
 
 
+class Scope(models.TextChoices):
+    """Which requests a list shows a provider's staff: by default those routed to their organisation
+    that wait for a claim and those they lead or support; on request, every one they may see."""
+
+    ROUTED = "routed", _("Routed to your organisation: awaiting a claim, or led or supported by it")
+    ALL = "all", _("Every request you may see")
+
+
 class RequestFilterSet(django_filters.FilterSet):
+    """The requests' filters. `scope` is the provider's view: `routed` (their default) or `all`; it
+    is `all` by default for everyone else (`routed` shows them nothing: no organisation of theirs)."""
+
+    scope = django_filters.ChoiceFilter(
+        choices=Scope.choices,
+        method="filter_scope",
+        empty_label=None,
+        help_text=_(
+            "Provider staff: `routed` (the default) lists the requests routed to their organisation that await "
+            "a claim and those it leads or supports; `all` every request they may see (also those claimed by "
+            "others and the published ones). Everyone else: `all` (the default)."
+        ),
+    )
     status = django_filters.ChoiceFilter(choices=R.choices)
     area = CodeFilter(label=_("Area of assistance"), queryset=AssistanceArea.objects.all(), to_field_name="code")
     column = django_filters.ChoiceFilter(label=_("Weapon column"), choices=Column.choices, method="filter_column")
@@ -47,7 +69,30 @@ class RequestFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AssistanceRequest
-        fields = ["status", "area", "column", "state", "region", "submitted_after"]
+        fields = ["scope", "status", "area", "column", "state", "region", "submitted_after"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if self.is_bound and not self.data.get("scope"):
+            self.data = self.data.copy()
+            self.data["scope"] = Scope.ROUTED if self._provider_staff() else Scope.ALL
+
+    def _provider_staff(self) -> bool:
+        user = getattr(self.request, "user", None)
+        return bool(user is not None and user.is_authenticated and user.is_provider_staff)
+
+    def filter_scope(self, queryset, name, value):
+        if value != Scope.ROUTED:
+            return queryset
+        provider_id = getattr(getattr(self.request, "user", None), "provider_id", None)
+        if provider_id is None:
+            return queryset.none()
+        own = Match.objects.filter(request=OuterRef("pk"), provider_id=provider_id)
+        return queryset.filter(
+            (Q(status=R.ROUTED) & Exists(own))
+            | Q(claimed_by_id=provider_id)
+            | Exists(own.filter(supporting_since__isnull=False))
+        )
 
     def filter_column(self, queryset, name, value):
         # JSON containment is not portable to SQLite: match the serialised list instead.
@@ -122,10 +167,30 @@ REQUEST_FILTER_EMPTY = {
 
 
 class InboxFilterSet(PageFilters, RequestFilterSet):
-    """The provider's inbox: every request filter."""
+    """The provider's inbox: every request filter; by default the requests awaiting a claim and the
+    organisation's own (`scope`), all the requests routed to it on request."""
 
-    labels = REQUEST_FILTER_LABELS
+    labels = {**REQUEST_FILTER_LABELS, "scope": _("Show")}
     empty_labels = REQUEST_FILTER_EMPTY
+    # The page offers the scopes as tabs (`scope_tabs`); the form keeps the open one.
+    SCOPE_TABS = [
+        (Scope.ROUTED, _("To claim, and your work")),
+        (Scope.ALL, _("All routed to you")),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["scope"].extra.update(choices=self.SCOPE_TABS, widget=forms.HiddenInput, help_text="")
+
+    def scope_tabs(self) -> list[dict]:
+        """The scope tabs: each with its label, whether it is open, and its query (the other filters kept)."""
+        query = self.data.copy()
+        query.pop("page", None)
+        tabs = []
+        for value, label in self.SCOPE_TABS:
+            query["scope"] = value
+            tabs.append({"label": label, "active": self.data.get("scope") == value, "query": query.urlencode()})
+        return tabs
 
 
 class ExpertRequestFilterSet(PageFilters, RequestFilterSet):

@@ -24,7 +24,6 @@ from portal.core.templatetags.portal_tags import duration
 
 R = AssistanceRequest.Status
 WAITING = [R.SUBMITTED, R.ROUTED, R.UNMATCHED]
-WITHDRAWABLE = [R.DRAFT, R.SUBMITTED, R.ROUTED, R.UNMATCHED, R.CLAIMED]
 DETAIL_PREFETCH = ("needs__cells", "matches__provider", "progress__provider", "preferred_providers",
                    "approached_providers")  # fmt: skip
 
@@ -214,7 +213,7 @@ def official_request(obj) -> dict:
         "progress": list(obj.progress.all()),
         "timeline": timeline,
         "can_edit": obj.status == R.DRAFT,
-        "can_withdraw": obj.status in WITHDRAWABLE,
+        "can_withdraw": obj.status in services.WITHDRAWABLE,
     }
 
 
@@ -585,4 +584,49 @@ def public_request(pk) -> dict:
             (_("Closed"), obj.closed_at),
             *([(_("Withdrawn"), obj.withdrawn_at)] if obj.withdrawn_at else []),
         ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Confirmation pages: what withdrawing or delivering a request will do, before it is done
+
+
+def _providers_involved(obj) -> list:
+    """The providers the request was routed to, lead first, then supporting, then by score. One query."""
+    matches = list(obj.matches.select_related("provider"))
+    for match in matches:
+        match.is_lead = match.provider_id == obj.claimed_by_id
+        match.is_supporting = bool(match.supporting_since)
+    return sorted(matches, key=lambda m: (not m.is_lead, not m.is_supporting, -m.score, m.provider.name))
+
+
+def withdraw_summary(obj) -> dict:
+    """What withdrawing a request ends: its needs with their matrix cells, and the providers it was
+    routed to (lead and supporting first), who see it withdrawn. A fixed number of queries."""
+    providers = _providers_involved(obj)
+    return {
+        "needs": needs_with_cells(obj),
+        "providers": providers,
+        "lead": next((m for m in providers if m.is_lead), None),
+        "next_step": next_step(obj),
+    }
+
+
+def _hours_since(moment, now):
+    """How long ago `moment` was, for people (`5.2 h`, `3.1 days`); None when it is unknown."""
+    return duration((now - moment).total_seconds() / 3600) if moment else None
+
+
+def deliver_summary(obj, provider_id) -> dict:
+    """What marking a request delivered closes: its needs, the other providers supporting it, the
+    progress reports, and how long it has been worked on. A fixed number of queries."""
+    providers = _providers_involved(obj)
+    now = timezone.now()
+    return {
+        "needs": needs_with_cells(obj),
+        "columns": column_labels(obj.columns),
+        "supporters": [m for m in providers if m.is_supporting and m.provider_id != provider_id],
+        "progress_count": obj.progress.count(),
+        "since_claimed": _hours_since(obj.claimed_at, now),
+        "since_submitted": _hours_since(obj.submitted_at, now),
     }

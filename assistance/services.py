@@ -286,12 +286,38 @@ def _cas(request, *, from_statuses, verb, acting_user, extra_filter=None, **chan
     return request
 
 
-def _refuse(request, action):
-    current = AssistanceRequest.objects.filter(pk=request.pk).values_list("status", flat=True).first()
-    raise InvalidTransition(
-        _("Cannot %(action)s a request that is %(status)s.") % {"action": action, "status": R(current).label},
+WITHDRAWABLE = (R.DRAFT, R.SUBMITTED, R.ROUTED, R.UNMATCHED, R.CLAIMED)
+
+
+def _refusal(status, action) -> InvalidTransition:
+    return InvalidTransition(
+        _("Cannot %(action)s a request that is %(status)s.") % {"action": action, "status": R(status).label},
         code="invalid-transition",
     )
+
+
+# Why an action would be refused, asked before acting (the confirmation pages say it up front). The
+# services apply the same rules; their compare-and-swap on the status stays the judge when two people
+# act at once.
+
+
+def withdraw_refusal(user, request: AssistanceRequest) -> DomainError | None:
+    if not is_official_of(user, request.state_id):
+        return NotAllowed(_("Only the State's officials withdraw its requests."))
+    return None if request.status in WITHDRAWABLE else _refusal(request.status, _("withdraw"))
+
+
+def deliver_refusal(user, request: AssistanceRequest) -> DomainError | None:
+    if request.status != R.CLAIMED:
+        return _refusal(request.status, _("deliver"))
+    if request.claimed_by_id != getattr(user, "provider_id", None):
+        return NotAllowed(_("Only the provider that claimed the request marks it delivered."))
+    return None
+
+
+def _refuse(request, action):
+    current = AssistanceRequest.objects.filter(pk=request.pk).values_list("status", flat=True).first()
+    raise _refusal(current, action)
 
 
 @transaction.atomic
@@ -327,10 +353,11 @@ def enqueue_routing(job: RoutingJob) -> None:
 
 @transaction.atomic
 def withdraw(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
-    if not is_official_of(acting_user, request.state_id):
-        raise NotAllowed(_("Only the State's officials withdraw its requests."))
+    refusal = withdraw_refusal(acting_user, request)
+    if isinstance(refusal, NotAllowed):
+        raise refusal
     done = _cas(
-        request, from_statuses=[R.DRAFT, R.SUBMITTED, R.ROUTED, R.UNMATCHED, R.CLAIMED], verb="request.withdraw",
+        request, from_statuses=WITHDRAWABLE, verb="request.withdraw",
         acting_user=acting_user, withdrawn_at=timezone.now(),  status=R.WITHDRAWN,
     )  # fmt: skip
     if done is None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assistance.views import expert, official, provider, public
+from assistance.views import confirm, expert, official, provider, public
 
 app_name = "assistance"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/<int:pk>/edit/", official.edit_request, name="edit_request"),
     path("requests/<int:pk>/submit/", official.submit, name="submit_request"),
     path("requests/<int:pk>/withdraw/", official.withdraw, name="withdraw_request"),
+    path("requests/<int:pk>/withdraw/confirm/", confirm.confirm_withdraw, name="confirm_withdraw"),
     path("requests/<int:pk>/feedback/", official.feedback, name="feedback"),
     # Providers' staff
     path("provider/", provider.inbox, name="provider_inbox"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("provider/<int:pk>/join/", provider.join, name="provider_join"),
     path("provider/<int:pk>/progress/", provider.progress, name="provider_progress"),
     path("provider/<int:pk>/deliver/", provider.deliver, name="provider_deliver"),
+    path("provider/<int:pk>/deliver/confirm/", confirm.confirm_deliver, name="confirm_deliver"),
     # The Committee's experts
     path("expert/", expert.request_list, name="expert_requests"),
     path("expert/turnaround/", expert.turnaround, name="turnaround"),

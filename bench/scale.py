@@ -110,12 +110,44 @@ def generate(states_count, versions):
     return [s.iso3 for s in states], matrices_count, cells_count
 
 
-def pages(isos):
+def review_rounds(rng):
+    """The drafts of the 1540 matrix as the experts review them: a round of changes requested (the
+    cells as they were then, two of them since changed by the State) and a few comment threads, one of
+    them resolved. Bulk inserts. The ids of the versions, for the review page."""
+    from django.utils import timezone
+
+    from matrices.models import Comment, Matrix, ReviewRound
+    from portal.accounts.models import Role, User
+
+    expert = User.objects.create_user("bench-reviewer", role=Role.EXPERT, password=None)
+    versions = list(Matrix.objects.filter(regime__code="1540", status=Matrix.Status.DRAFT).order_by("pk"))
+    rounds, comments = [], []
+    for matrix in versions:
+        cells = list(matrix.cells.select_related("row"))
+        then = {f"{c.row.code}|{c.column}|{c.aspect}": [c.mark, c.source, c.remarks] for c in cells}
+        for changed in rng.sample(cells, 2):
+            then[f"{changed.row.code}|{changed.column}|{changed.aspect}"][1] += " (before)"
+        rounds.append(ReviewRound(matrix=matrix, requested_by=expert, requested_at=timezone.now(), cells=then))
+        for number, c in enumerate(rng.sample(cells, 6)):
+            comments.append(
+                Comment(matrix=matrix, row_code=c.row.code, column=c.column, aspect=c.aspect, author=expert,
+                        body="Which article?", resolved_at=timezone.now() if number == 0 else None,
+                        resolved_by=expert if number == 0 else None)
+            )  # fmt: skip
+    ReviewRound.objects.bulk_create(rounds)
+    Comment.objects.bulk_create(comments)
+    return [matrix.pk for matrix in versions]
+
+
+def pages(isos, review_pks=()):
     """(name, path for the k-th request, clear the cache before each request?, user role or None)."""
     a, b = isos[0], isos[1]
 
     def each(pattern):
         return lambda k: pattern.format(iso=isos[k % len(isos)])
+
+    def review(query=""):
+        return lambda k: f"/review/{review_pks[k % len(review_pks)]}/{query}"
 
     return [
         ("matrix page 1540, cached", each("/states/{iso}/1540/"), False, None),
@@ -131,6 +163,8 @@ def pages(isos):
         ("API list, public", lambda k: "/api/v1/matrices/?regime=1540&status=published", True, None),
         ("API list, expert", lambda k: "/api/v1/matrices/?regime=1540&status=published", False, "expert"),
         ("review queue, expert", lambda k: "/review/", False, "expert"),
+        # One version under review, one section (the first with a change since the last round).
+        ("review page, one section, expert", review(), False, "expert"),
     ]
 
 
@@ -152,8 +186,9 @@ def measure(states_count, versions, requests):
     log(f"{states_count} States x {versions} versions: {matrices_count} versions, {cells_count} cells "
         f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
     expert = User.objects.create_user("bench-expert", role=Role.EXPERT, password=None)
+    review_pks = review_rounds(random.Random(1541))
     results = {}
-    for name, path_of, uncached, role in pages(isos):
+    for name, path_of, uncached, role in pages(isos, review_pks):
         client = Client()
         if role == "expert":
             client.force_login(expert)

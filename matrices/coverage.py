@@ -7,9 +7,12 @@ marked NA; it is covered when it is marked X. Retired rows are left out.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 
-from matrices.models import Cell, Mark, Row
+from matrices import cache
+from matrices.models import Cell, Mark, Matrix, Row
+from states.models import Membership, State
 
 CELLS_PER_ROW = {Row.Kind.OP1: 1, Row.Kind.WEAPONS: 6, Row.Kind.CHECKLIST: 1}
 
@@ -72,3 +75,234 @@ def by_matrix(matrices, scope=None) -> dict[int, list[SectionCoverage]]:
             rows.append(SectionCoverage(code=code, label=label, covered=covered, applicable=cells - not_applicable))
         result[matrix.pk] = rows
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Coverage by State, UN regional group and regional organisation: the world map and the charts of
+# the published matrices page, the chart of a regional organisation's page. A State's coverage is
+# that of the latest published version of its matrix for one regime, over all its sections; a group's
+# is its reporting States' cells marked X over their applicable cells, pooled.
+
+# Classes of the map, by coverage (lower bound in percent): `coverage-0` ... `coverage-3`; a State
+# without a published matrix is `coverage-none`.
+MAP_BINS = (0, 25, 50, 75)
+
+
+@dataclass
+class StateCoverage:
+    iso3: str
+    m49: str
+    name: str
+    region: str
+    covered: int = 0
+    applicable: int = 0
+    version: int | None = None
+    url: str = ""
+
+    @property
+    def published(self):
+        return self.version is not None
+
+    @property
+    def percent(self):
+        return round(100 * self.covered / self.applicable) if self.applicable else 0
+
+    @property
+    def css_class(self):
+        if not self.published:
+            return "coverage-none"
+        return f"coverage-{sum(1 for bound in MAP_BINS[1:] if self.percent >= bound)}"
+
+
+@dataclass
+class GroupCoverage:
+    """The coverage of a UN regional group or a regional organisation."""
+
+    name: str
+    code: str = ""
+    url: str = ""
+    states: int = 0
+    reporting: int = 0
+    covered: int = 0
+    applicable: int = 0
+
+    @property
+    def percent(self):
+        return round(100 * self.covered / self.applicable) if self.applicable else 0
+
+    def add(self, state: StateCoverage):
+        self.states += 1
+        if state.published:
+            self.reporting += 1
+            self.covered += state.covered
+            self.applicable += state.applicable
+
+
+def latest_of_regime(regime_code):
+    """The latest published version of each State's matrix for one regime, with State and regime."""
+    newer = Matrix.objects.published().filter(
+        state_id=OuterRef("state_id"), regime_id=OuterRef("regime_id"), version__gt=OuterRef("version")
+    )
+    return (
+        Matrix.objects.published()
+        .filter(regime__code=regime_code)
+        .exclude(Exists(newer))
+        .select_related("state", "regime")
+        .order_by()
+    )
+
+
+def _totals(regime_code) -> dict:
+    """{State id: (version, url, cells marked X, applicable cells)} of the latest published version of
+    each State's matrix for the regime. Cached under the publication signature (`matrices.cache`):
+    published versions never change, so the same signature means the same figures. One query when
+    cached, four otherwise."""
+    key = f"matrices:coverage:{cache.FRAGMENT_VERSION}:{regime_code}:{cache.published_signature()}"
+    totals = cache.get(key)
+    if totals is None:
+        scope = latest_of_regime(regime_code)
+        matrices = list(scope)
+        sections = by_matrix(matrices, scope=scope)
+        totals = {
+            matrix.state_id: (
+                matrix.version,
+                matrix.get_absolute_url(),
+                sum(section.covered for section in sections.get(matrix.pk, [])),
+                sum(section.applicable for section in sections.get(matrix.pk, [])),
+            )
+            for matrix in matrices
+        }
+        cache.put(key, totals)
+    return totals
+
+
+def _state_coverage(state, totals) -> StateCoverage:
+    coverage = StateCoverage(iso3=state.iso3, m49=state.m49, name=state.name, region=state.region.name)
+    if state.pk in totals:
+        coverage.version, coverage.url, coverage.covered, coverage.applicable = totals[state.pk]
+    return coverage
+
+
+def by_state(regime_code) -> list[StateCoverage]:
+    """Every UN Member State with its coverage for the regime, by name. Two queries when the figures
+    are cached (`_totals`), five otherwise."""
+    totals = _totals(regime_code)
+    states = State.objects.select_related("region").only("iso3", "m49", "name", "region__name").order_by("name")
+    return [_state_coverage(state, totals) for state in states]
+
+
+def by_region(states: list[StateCoverage]) -> list[GroupCoverage]:
+    """The UN regional groups of `states`, by name. No query."""
+    groups = {}
+    for state in states:
+        groups.setdefault(state.region, GroupCoverage(name=state.region, code=state.region)).add(state)
+    return [groups[name] for name in sorted(groups)]
+
+
+def by_organization(states: list[StateCoverage]) -> list[GroupCoverage]:
+    """The regional organisations of `states` (their current UN Member State members), by code. One query."""
+    by_iso3 = {state.iso3: state for state in states}
+    groups = {}
+    for code, name, iso3 in (
+        Membership.objects.current()
+        .filter(state__isnull=False)
+        .values_list("organization__code", "organization__name", "state__iso3")
+        .order_by("organization__code", "state__iso3")
+    ):
+        if iso3 in by_iso3:
+            group = groups.setdefault(
+                code, GroupCoverage(name=name, code=code, url=reverse("states:organization", args=[code]))
+            )
+            group.add(by_iso3[iso3])
+    return list(groups.values())
+
+
+def map_data(regime_code, states: list[StateCoverage]) -> dict:
+    """What `static/js/coverage_map.js` draws (through `json_script`): the M49 codes of every UN Member
+    State (the ISO 3166-1 numeric codes that world-atlas uses as ids), and the figures of those with a
+    published matrix; the others are drawn grey."""
+    return {
+        "regime": regime_code,
+        "bins": list(MAP_BINS),
+        "members": [state.m49 for state in states],
+        "states": [
+            {
+                "iso3": state.iso3,
+                "m49": state.m49,
+                "name": state.name,
+                "percent": state.percent,
+                "covered": state.covered,
+                "applicable": state.applicable,
+                "class": state.css_class,
+                "url": state.url,
+            }
+            for state in states
+            if state.published
+        ],
+    }
+
+
+def chart_data(groups: list[GroupCoverage]) -> list[dict]:
+    """What `static/js/coverage_charts.js` draws: one bar per group."""
+    return [
+        {
+            "code": group.code,
+            "name": group.name,
+            "percent": group.percent if group.reporting else None,
+            "reporting": group.reporting,
+            "states": group.states,
+            "covered": group.covered,
+            "applicable": group.applicable,
+        }
+        for group in groups
+    ]
+
+
+# The regime the map shows when the list is not filtered by regime.
+DEFAULT_REGIME = "1540"
+
+
+def overview(regime_code=DEFAULT_REGIME) -> dict:
+    """The map and the charts of the published matrices page, for one regime. Three queries when the
+    figures are cached (`_totals`), six otherwise."""
+    states = by_state(regime_code)
+    regions = by_region(states)
+    organizations = by_organization(states)
+    return {
+        "regime": regime_code,
+        "states": states,
+        "published": [state for state in states if state.published],
+        "regions": regions,
+        "organizations": organizations,
+        "map": map_data(regime_code, states),
+        "charts": {"regions": chart_data(regions), "organizations": chart_data(organizations)},
+    }
+
+
+def organization_section(request, organization, memberships) -> dict:
+    """The coverage of a regional organisation's member States (`states/organization_page.py`): each
+    current member that is a UN Member State gets `membership.coverage`; the page gets the pooled figure
+    and a chart of one bar per member. One query when the figures are cached, four otherwise, whatever
+    the number of members (the memberships come with their States and groups)."""
+    members = [m for m in memberships if m.state_id and m.kind != Membership.Kind.FORMER]
+    totals = _totals(DEFAULT_REGIME)
+    pooled = GroupCoverage(name=organization.name, code=organization.code)
+    chart = []
+    for membership in members:
+        state = _state_coverage(membership.state, totals)
+        membership.coverage = state
+        pooled.add(state)
+        chart.append(
+            {
+                "code": state.iso3,
+                "name": state.name,
+                "percent": state.percent if state.published else None,
+                "covered": state.covered,
+                "applicable": state.applicable,
+            }
+        )
+    return {
+        "coverage_regime": DEFAULT_REGIME,
+        "organization_coverage": pooled,
+        "member_chart": {"members": chart},
+    }

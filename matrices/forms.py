@@ -185,6 +185,48 @@ def _lf(value):
     return (value or "").replace("\r\n", "\n")
 
 
+# The most cells one autosave may carry (a bulk action over one column of the largest section).
+MAX_SAVED_CELLS = 500
+
+
+class CellSaveForm(PortalForm):
+    """One cell saved from the section grid (its autosave): where it is, its values, and the token of
+    the value the grid showed (as in SectionForm). The services validate the values themselves."""
+
+    row = forms.CharField(max_length=60)
+    column = forms.CharField(max_length=3)
+    aspect = forms.CharField(max_length=12)
+    # No max_length: the services say what is too long, with the same message everywhere.
+    mark = forms.CharField(required=False)
+    source = forms.CharField(required=False, strip=False)
+    remarks = forms.CharField(required=False, strip=False)
+    shown = forms.CharField(required=False)
+
+    def clean_shown(self):
+        token = self.cleaned_data.get("shown") or ""
+        return token if TOKEN.fullmatch(token) else ""
+
+    @property
+    def key(self):
+        return (self.cleaned_data["row"], self.cleaned_data["column"], self.cleaned_data["aspect"])
+
+    def change(self) -> dict:
+        """The cell as `services.update_cells` takes it (call on a valid form)."""
+        data = self.cleaned_data
+        values = {f: _lf(data.get(f)) for f in CELL_FIELDS}
+        return {"row": data["row"], "column": data["column"], "aspect": data["aspect"], **values}
+
+    @classmethod
+    def from_post(cls, data) -> list["CellSaveForm"]:
+        """One form per cell posted: each field once (one cell) or repeated in the same order (several)."""
+        names = ("row", "column", "aspect", "mark", "source", "remarks", "shown")
+        lists = {name: data.getlist(name) for name in names}
+        count = len(lists["row"])
+        if not 0 < count <= MAX_SAVED_CELLS or any(len(lists[n]) not in (0, count) for n in names):
+            return []
+        return [cls({n: lists[n][i] for n in names if lists[n]}) for i in range(count)]
+
+
 class StartDraftForm(PortalForm):
     """Start a new draft of a regime; experts also say for which State."""
 
@@ -369,6 +411,24 @@ class CellCommentForm(PortalForm):
             groups.setdefault(spec.row.section.label, []).append(("|".join(spec.key), label))
         self.fields["cell"].choices = [("", _("Choose a cell")), *groups.items()]
 
+    # Where the expert was (the section and view of the review page): the page to come back to.
+    section = forms.CharField(max_length=60, required=False, widget=forms.HiddenInput)
+    view = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+
+    def cell_key(self):
+        return tuple(self.cleaned_data["cell"].split("|"))
+
+
+class ThreadForm(PortalForm):
+    """Resolve or reopen the comment thread of one cell (`row|column|aspect`); the services say whether
+    the cell exists. `section` and `view` (review page) or `next` (workspace) say where to go back."""
+
+    cell = forms.RegexField(regex=r"^[^|]{1,60}\|[A-Z]{2,3}\|[a-z]{1,12}$", max_length=80)
+    action = forms.ChoiceField(choices=[("resolve", _("Resolve")), ("reopen", _("Reopen"))])
+    section = forms.CharField(max_length=60, required=False)
+    view = forms.CharField(max_length=20, required=False)
+    next = forms.CharField(max_length=500, required=False)
+
     def cell_key(self):
         return tuple(self.cleaned_data["cell"].split("|"))
 
@@ -390,15 +450,42 @@ REGIMES = [("1540", "1540"), ("cwc", "CWC"), ("npt", "NPT"), ("bwc", "BWC")]
 SEARCH_MIN, SEARCH_MAX = 3, 100
 
 
+class StateSelect(forms.Select):
+    """A list of States, each option saying which regimes the State has published (`data-regimes`);
+    those without the `regime` chosen are hidden and disabled (static/js/public_compare.js shows the
+    right ones again when another regime is chosen)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regimes, self.regime = {}, None
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        regimes = self.regimes.get(value)
+        if regimes is not None:
+            option["attrs"]["data-regimes"] = " ".join(regimes)
+            if self.regime and self.regime not in regimes and not selected:
+                option["attrs"].update(hidden=True, disabled=True)
+        return option
+
+
 class CompareForm(PortalForm):
-    """Two States and a regime; the States are listed from `states` (read once by the view)."""
+    """Two States and a regime. The States offered are those with a published matrix (`states`, read
+    once by the view: objects with `iso3`, `name` and the `regimes` they have published), and of
+    them only those with one of the regime chosen (`regime` when the form is not bound)."""
 
-    regime = forms.ChoiceField(label=_("Regime"), choices=REGIMES)
-    a = forms.ChoiceField(label=_("First State"))
-    b = forms.ChoiceField(label=_("Second State"))
-    only = forms.BooleanField(label=_("Show only the cells that differ"), required=False)
+    ONLY_CHOICES = [
+        ("", _("All cells")),
+        ("on", _("Only the cells that differ")),
+        ("marks", _("Only the cells whose mark differs")),
+    ]
 
-    def __init__(self, data, states):
+    regime = forms.ChoiceField(label=_("Regime"), choices=REGIMES, initial="1540")
+    a = forms.ChoiceField(label=_("First State"), widget=StateSelect)
+    b = forms.ChoiceField(label=_("Second State"), widget=StateSelect)
+    only = forms.ChoiceField(label=_("Cells shown"), choices=ONLY_CHOICES, required=False)
+
+    def __init__(self, data, states, *, initial=None):
         if data is not None:
             data = data.copy()
             for name in ("a", "b"):
@@ -406,13 +493,30 @@ class CompareForm(PortalForm):
                     data[name] = data[name].strip().upper()
             if data.get("regime"):
                 data["regime"] = data["regime"].strip().lower()
-        super().__init__(data)
+        super().__init__(data, initial=initial)
+        self.regimes = {state.iso3: state.regimes for state in states}
+        self.names = {state.iso3: state.name for state in states}
+        chosen = (data or {}).get("regime") or self.initial.get("regime")
+        if chosen not in dict(REGIMES):
+            chosen = self.fields["regime"].initial
         choices = [("", _("Choose a State"))] + [(state.iso3, state.name) for state in states]
-        self.fields["a"].choices = choices
-        self.fields["b"].choices = choices
+        for name in ("a", "b"):
+            self.fields[name].choices = choices
+            self.fields[name].widget.regimes = self.regimes
+            self.fields[name].widget.regime = chosen
+        self.published_in_regime = sum(chosen in regimes for regimes in self.regimes.values())
 
     def clean(self):
         cleaned = super().clean()
+        regime = cleaned.get("regime")
+        for name in ("a", "b"):
+            iso3 = cleaned.get(name)
+            if iso3 and regime and regime not in self.regimes.get(iso3, ()):
+                self.add_error(
+                    name,
+                    _("%(state)s has no published %(regime)s matrix.")
+                    % {"state": self.names[iso3], "regime": dict(REGIMES)[regime]},
+                )
         if cleaned.get("a") and cleaned.get("a") == cleaned.get("b"):
             self.add_error("b", _("Choose a different State; to compare versions of one State, open its version diff."))
         return cleaned
@@ -435,6 +539,9 @@ class VersionsForm(PortalForm):
 
 
 class SearchForm(PortalForm):
+    """The text searched for, and the State, regime and UN regional group the results may be narrowed
+    to; the States (objects with `iso3` and `name`) and the groups' names are read once by the view."""
+
     q = forms.CharField(
         label=_("Legal source or remark"),
         min_length=SEARCH_MIN,
@@ -442,3 +549,17 @@ class SearchForm(PortalForm):
         strip=True,
         widget=forms.SearchInput(attrs={"placeholder": _("e.g. Chemical Weapons Act")}),
     )
+    state = forms.ChoiceField(label=_("State"), required=False)
+    regime = forms.ChoiceField(label=_("Regime"), choices=[("", _("All regimes")), *REGIMES], required=False)
+    region = forms.ChoiceField(label=_("UN regional group"), required=False)
+
+    def __init__(self, data, *, states=(), regions=()):
+        if data is not None:
+            data = data.copy()
+            if data.get("state"):
+                data["state"] = data["state"].strip().upper()
+            if data.get("regime"):
+                data["regime"] = data["regime"].strip().lower()
+        super().__init__(data)
+        self.fields["state"].choices = [("", _("All States"))] + [(state.iso3, state.name) for state in states]
+        self.fields["region"].choices = [("", _("All regional groups"))] + [(name, name) for name in regions]

@@ -2,6 +2,7 @@
 each cell (the value of another version to compare with, the comments). Pure Python over data
 fetched in a constant number of queries."""
 
+import re
 from dataclasses import dataclass, field
 
 from matrices.models import Mark
@@ -19,6 +20,8 @@ class CellView:
     overridden: bool = False
     previous: dict | None = None  # the other version's values, when comparing
     comments: list = field(default_factory=list)
+    # The cell's comment thread: "open" while a comment is unresolved, "resolved", or "" (none).
+    thread: str = ""
 
     @property
     def key(self):
@@ -66,6 +69,16 @@ class SectionView:
     def percent(self):
         return round(100 * self.covered / self.applicable) if self.applicable else 0
 
+    @property
+    def anchor(self):
+        """`section-OP3cd`: the HTML id of the section on a page, stable across versions."""
+        return "section-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.section.code).strip("-")
+
+    @property
+    def kind(self):
+        """The kind of its rows (`weapons`, `op1`, `checklist`): a section's rows are all of one kind."""
+        return self.rows[0].row.kind if self.rows else ""
+
 
 def build(matrix, *, compare_with=None, comments=None, specs=None, values=None) -> list[SectionView]:
     """The grid of `matrix`; `compare_with` is another version (or None), `comments` a list of Comment."""
@@ -79,6 +92,8 @@ def build(matrix, *, compare_with=None, comments=None, specs=None, values=None) 
     for spec in specs:
         stored = values.get(spec.key)
         view = CellView(spec=spec, comments=by_cell.get(spec.key, []))
+        if view.comments:
+            view.thread = "open" if any(c.resolved_at is None for c in view.comments) else "resolved"
         if stored is not None:
             view.mark, view.source, view.remarks = stored.mark, stored.source, stored.remarks
             view.derived_from_regime, view.derived_from_row = stored.derived_from_regime, stored.derived_from_row

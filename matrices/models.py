@@ -280,6 +280,12 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"), max_length=MAX_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The comments on one cell are a thread: resolving it marks its open comments resolved; a new
+    # comment (unresolved) opens it again. Open while any of its comments is unresolved.
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -287,3 +293,33 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.row_code} {self.column}/{self.aspect} by {self.author_id}"
+
+    @property
+    def thread_key(self):
+        return (self.row_code, self.column, self.aspect)
+
+
+class ReviewRound(models.Model):
+    """The experts asked a version's State for changes: the version's cells as they were then, so that
+    the next review shows what changed since (`cells`: {"ROW|COL|aspect": [mark, source, remarks]},
+    blank cells left out, as they are not stored)."""
+
+    matrix = models.ForeignKey(Matrix, on_delete=models.CASCADE, related_name="review_rounds")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("changes requested"))
+    note = models.TextField(_("note from the reviewers"), max_length=MAX_TEXT, blank=True)
+    cells = models.JSONField(_("cells at the time"), default=dict)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("review round")
+        indexes = [models.Index(fields=["matrix", "-requested_at"])]
+
+    def __str__(self):
+        return f"{self.matrix_id} round of {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def cell_key(key) -> str:
+        return "|".join(key)

@@ -6,6 +6,7 @@ the number of versions or cells (the tests pin the counts).
 """
 
 import re
+from collections import namedtuple
 from types import SimpleNamespace
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
@@ -14,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matrices import coverage, exports, grid, services
+from matrices import coverage, exports, grid, services, textdiff
 from matrices.forms import QUEUE_STATUSES, cell_anchor, cell_context
-from matrices.models import Aspect, Cell, CellColumn, Comment, Matrix, Regime
+from matrices.models import Aspect, Cell, CellColumn, Comment, Mark, Matrix, Regime, ReviewRound
 from portal.core.exceptions import NotFound
-from states.models import State, TreatyStatus
+from states.models import RegionalGroup, State, TreatyStatus
 
 S = Matrix.Status
 
@@ -89,6 +90,22 @@ def states_to_choose():
     return list(State.objects.only("iso3", "name").order_by("name"))
 
 
+def states_with_published() -> list[SimpleNamespace]:
+    """The States with at least one published matrix, by name, each with its `iso3`, `name` and
+    `regimes`: the regimes it has published, as URLs write them (`1540`, `cwc`). One query."""
+    states = {}
+    published_pairs = (
+        Matrix.objects.published()
+        .order_by("state__name", "state__iso3", "regime__code")
+        .values_list("state__iso3", "state__name", "regime__code")
+        .distinct()
+    )
+    for iso3, name, code in published_pairs:
+        state = states.setdefault(iso3, SimpleNamespace(iso3=iso3, name=name, regimes=[]))
+        state.regimes.append(code.lower())
+    return list(states.values())
+
+
 def latest_of_each(regime, iso3s) -> dict:
     """{ISO code: its State's latest published matrix for the regime} (States without one left out)."""
     latest = {}
@@ -97,42 +114,96 @@ def latest_of_each(regime, iso3s) -> dict:
     return latest
 
 
-def side_by_side(left, right) -> tuple[list, int]:
-    """The sections of `left` with `right`'s cells beside them (`cell.other`), and how many cells differ."""
+def _difference(before, after) -> str:
+    """How two values of a cell differ: `mark` (their marks), `wording` (same mark, other source or
+    remarks) or "" (not at all). Values are dicts or cells with mark, source and remarks."""
+
+    def get(value, name):
+        return value[name] if isinstance(value, dict) else getattr(value, name)
+
+    if get(before, "mark") != get(after, "mark"):
+        return "mark"
+    if (get(before, "source"), get(before, "remarks")) != (get(after, "source"), get(after, "remarks")):
+        return "wording"
+    return ""
+
+
+def side_by_side(left, right) -> tuple[list, SimpleNamespace]:
+    """The sections of `left` with `right`'s cells beside them (`cell.other`), and how many cells differ
+    (`total`, `marks`: their marks differ, `wording`: same mark, other source or remarks).
+
+    Each cell has its `difference` ("mark", "wording" or ""); a row its `changed` and its
+    `difference` (the strongest of its cells'). The words that differ in the source and remarks of a
+    cell whose wording differs are marked (`source_html`, `remarks_html`, on both sides)."""
     specs = services.layout(left.template)
     sections = grid.build(left, specs=specs)
     right_sections = grid.build(right, specs=specs)
-    differing = 0
+    differing = SimpleNamespace(total=0, marks=0, wording=0)
     for section, other_section in zip(sections, right_sections, strict=True):
         section.other = other_section
         for row, other_row in zip(section.rows, other_section.rows, strict=True):
             for cell, other in zip(row.cells, other_row.cells, strict=True):
                 cell.other = other
                 cell.previous = {"mark": other.mark, "source": other.source, "remarks": other.remarks}
-                differing += cell.changed
+                cell.difference = other.difference = _difference(cell, other)
+                if cell.difference == "wording":
+                    for name in ("source", "remarks"):
+                        html = textdiff.word_diff(
+                            getattr(cell, name), getattr(other, name), removed="mark", added="mark"
+                        )
+                        setattr(cell, f"{name}_html", html[0])
+                        setattr(other, f"{name}_html", html[1])
+                differing.marks += cell.difference == "mark"
+                differing.wording += cell.difference == "wording"
             row.changed = any(cell.changed for cell in row.cells)
+            kinds = {cell.difference for cell in row.cells}
+            row.difference = "mark" if "mark" in kinds else "wording" if "wording" in kinds else ""
+    differing.total = differing.marks + differing.wording
     return sections, differing
 
 
 def version_changes(older, newer) -> list[dict]:
-    """The cells that differ between two versions, each with its row's label."""
-    rows = {spec.row.code: spec.row for spec in services.layout(newer.template)}
+    """The cells that differ between two versions, in the order of the template (rows it no longer has
+    last), each with its row (`row_object`, None for such a row), its row's `label`, its `section`'s
+    label, its `difference` ("mark" or "wording") and, in `before` and `after`, the source and
+    remarks with the words removed in `<del>` and those added in `<ins>` (`source_html`, `remarks_html`)."""
+    specs = services.layout(newer.template)
+    order = {spec.key: index for index, spec in enumerate(specs)}
+    rows = {spec.row.code: spec.row for spec in specs}
     changes = services.diff(older, newer)
+    changes.sort(key=lambda change: order.get((change["row"], change["column"], change["aspect"]), len(order)))
     for change in changes:
-        change["label"] = rows[change["row"]].label if change["row"] in rows else ""
+        row = rows.get(change["row"])
+        change["row_object"] = row
+        change["label"] = row.label if row else ""
+        change["section"] = row.section.label if row else ""
+        before, after = change["before"], change["after"]
+        change["difference"] = _difference(before, after)
+        for name in ("source", "remarks"):
+            before[f"{name}_html"], after[f"{name}_html"] = textdiff.word_diff(before[name], after[name])
     return changes
 
 
-def search_cells(text):
-    """The cells of published versions whose legal source or remarks contain `text`, by State and row."""
-    return (
-        Cell.objects.filter(matrix__status=S.PUBLISHED)
-        .filter(Q(source__icontains=text) | Q(remarks__icontains=text))
-        .select_related("matrix__state", "matrix__regime", "row__section")
-        .order_by(
-            "matrix__state__name", "matrix__regime__order", "-matrix__version", "row__section__order", "row__order"
-        )
+def search_cells(text, *, state=None, regime=None, region=None):
+    """The cells of published versions whose legal source or remarks contain `text`, by State and row;
+    only those of a State (ISO code), a regime (code, any case) or a UN regional group (name) if given."""
+    cells = Cell.objects.filter(matrix__status=S.PUBLISHED).filter(
+        Q(source__icontains=text) | Q(remarks__icontains=text)
     )
+    if state:
+        cells = cells.filter(matrix__state__iso3=state)
+    if regime:
+        cells = cells.filter(matrix__regime__code=regime.upper())
+    if region:
+        cells = cells.filter(matrix__state__region__name=region)
+    return cells.select_related("matrix__state", "matrix__regime", "row__section").order_by(
+        "matrix__state__name", "matrix__regime__order", "-matrix__version", "row__section__order", "row__order"
+    )
+
+
+def regions_to_choose() -> list[str]:
+    """The names of the UN regional groups, as the search filter offers them. One query."""
+    return list(RegionalGroup.objects.order_by("name").values_list("name", flat=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,38 +317,102 @@ def previous_published(matrix) -> Matrix | None:
     )
 
 
-def review_page(matrix, *, specs, changed_only=False) -> dict:
-    """A version cell by cell beside the previous published one, with the comments.
+def review_page(matrix, *, specs, section=None, view=None) -> dict:
+    """A version cell by cell beside the previous published one (or the cells as they were when the
+    experts last asked for changes), with the comment threads; one section at a time.
 
-    `sections` keeps the sections and rows with a cell to show (`row.shown_cells`: only the changed
-    ones when `changed_only` and there is a previous version to compare with)."""
+    `view`: "all" cells, those changed since the "published" version, or since the last review
+    "round"; None (or one not available) for the default: "round" after a resubmission, else "all".
+    `section`: a section's code (or its URL form), "all" for every section (printing), None (or an
+    unknown one) for the first section with a cell changed in the view, else the first.
+    `sections` holds the section(s) shown, each with the rows that have a cell to show
+    (`row.shown_cells`); `sections_nav` every section with its counts. A fixed number of queries:
+    the previous published version, the last review round, the comments, the cells of both versions.
+    """
     previous = previous_published(matrix)
-    comments = list(Comment.objects.filter(matrix=matrix).select_related("author"))
-    sections = grid.build(matrix, compare_with=previous, comments=comments, specs=specs)
-    columns, aspects = dict(CellColumn.choices), dict(Aspect.choices)
-    changed_only = previous is not None and changed_only
-    changed_count = 0
-    shown_sections = []
-    for section in sections:
-        section.shown_rows = []
-        for row in section.rows:
+    last_round = last_review_round(matrix)
+    comments = list(Comment.objects.filter(matrix=matrix).select_related("author", "resolved_by"))
+    # The cells of both versions as plain tuples (no model instances: the page's largest cost).
+    sections = grid.build(matrix, comments=comments, specs=specs, values=review_values(matrix))
+    before = review_values(previous) if previous is not None else None
+    states = thread_states(comments)
+    at_round = last_round.cells if last_round is not None else None
+    for view_section in sections:
+        view_section.key = section_key(view_section.section.code)
+        view_section.changed_published = view_section.changed_round = view_section.open_threads = 0
+        for row in view_section.rows:
             for cell in row.cells:
+                if before is not None:
+                    other = before.get(cell.key)
+                    cell.previous = (
+                        {"mark": other.mark, "source": other.source, "remarks": other.remarks}
+                        if other is not None
+                        else {"mark": "", "source": "", "remarks": ""}
+                    )
+                cell.thread = states.get(cell.key, "")
+                cell.changed_published = cell.changed
+                cell.at_round = None
+                cell.changed_round = False
+                if at_round is not None:
+                    mark, source, remarks = at_round.get("|".join(cell.key)) or ["", "", ""]
+                    cell.at_round = {"mark": mark, "source": source, "remarks": remarks}
+                    cell.changed_round = (cell.mark, cell.source, cell.remarks) != (mark, source, remarks)
+                view_section.changed_published += cell.changed_published
+                view_section.changed_round += cell.changed_round
+                view_section.open_threads += cell.thread == "open"
+    available = ["all"] + (["published"] if previous is not None else []) + (["round"] if last_round else [])
+    if view not in available:
+        resubmitted = last_round is not None and matrix.status in (S.SUBMITTED, S.IN_REVIEW)
+        view = "round" if resubmitted else "all"
+    changes_of = {"published": "changed_published", "round": "changed_round"}
+
+    def changed_in(item):
+        """Changed cells of a section in the view (or in the closest comparison, for "all")."""
+        return getattr(item, changes_of.get(view, "changed_round" if last_round else "changed_published"))
+
+    if section == "all":
+        shown = sections
+    else:
+        chosen = next((s for s in sections if section in (s.section.code, s.key)), None) if section else None
+        chosen = chosen or next((s for s in sections if changed_in(s)), sections[0] if sections else None)
+        shown = [chosen] if chosen is not None else []
+    compare_round = view == "round"
+    # What the page shows beside each cell, for the cells shown only (labels translated once).
+    columns = {key: str(label) for key, label in CellColumn.choices}
+    aspects = {key: str(label) for key, label in Aspect.choices}
+    on_cell = _("on %(cell)s")
+    for view_section in shown:
+        view_section.shown_rows = []
+        for row in view_section.rows:
+            single = row.row.kind != row.row.Kind.WEAPONS
+            for cell in row.cells:
+                cell.compare = cell.at_round if compare_round else cell.previous
                 cell.anchor = cell_anchor(cell.key)
                 cell.column_label = columns.get(cell.spec.column, cell.spec.column)
                 cell.aspect_label = aspects.get(cell.spec.aspect, cell.spec.aspect)
-                cell.single = row.row.kind != row.row.Kind.WEAPONS
-                changed_count += cell.changed
-            row.shown_cells = [cell for cell in row.cells if cell.changed] if changed_only else row.cells
+                cell.context = f"{row.row.code}, {cell.column_label}, {cell.aspect_label}"  # as cell_context()
+                cell.comment_on = on_cell % {"cell": cell.context}
+                cell.single = single
+            if view == "all":
+                row.shown_cells = row.cells
+            else:
+                row.shown_cells = [cell for cell in row.cells if getattr(cell, changes_of[view])]
             if row.shown_cells:
-                section.shown_rows.append(row)
-        if section.shown_rows:
-            shown_sections.append(section)
+                view_section.shown_rows.append(row)
+    open_threads = sum(1 for state in states.values() if state == "open")
     return {
         "previous": previous,
-        "sections": shown_sections,
-        "changed_only": changed_only,
-        "changed_count": changed_count,
+        "last_round": last_round,
+        "view": view,
+        "views": available,
+        "compare_round": compare_round,
+        "sections_nav": sections,
+        "sections": shown,
+        "section": "all" if section == "all" else (shown[0].key if shown else ""),
+        "changed_count": sum(s.changed_published for s in sections),
+        "round_changed_count": sum(s.changed_round for s in sections),
         "comment_count": len(comments),
+        "threads": {"open": open_threads, "resolved": len(states) - open_threads},
     }
 
 
@@ -399,7 +534,15 @@ def overview(user, matrix) -> dict:
         applicable=sum(s.applicable for s in sections),
         gaps=sum(s.gaps for s in sections),
     )
-    return {"sections": sections, "comments": comments, "derived": derived, "versions": versions, "totals": totals}
+    threads = list(thread_states(comments).values())
+    return {
+        "sections": sections,
+        "comments": comments,
+        "threads": {"open": threads.count("open"), "resolved": threads.count("resolved")},
+        "derived": derived,
+        "versions": versions,
+        "totals": totals,
+    }
 
 
 def matrix_sections(matrix, section):
@@ -410,27 +553,71 @@ def matrix_sections(matrix, section):
     return sections, next((s for s in sections if section in (s.code, section_key(s.code))), None)
 
 
-def section_specs(matrix, section) -> list:
-    return [spec for spec in services.layout(matrix.template) if spec.row.section_id == section.pk]
+def template_layout(matrix) -> list:
+    """Every cell of the version's template, in display order (services.layout)."""
+    return services.layout(matrix.template)
 
 
-def section_grid(matrix, section, specs):
-    """The section's grid as stored now, and its cells in display order, ready for the form."""
-    values = {
-        (c.row.code, c.column, c.aspect): c for c in matrix.cells.filter(row__section=section).select_related("row")
-    }
+def section_specs(matrix, section, specs=None) -> list:
+    """The cells of `section`, in display order; `specs` is the template's layout when already read."""
+    specs = specs if specs is not None else services.layout(matrix.template)
+    return [spec for spec in specs if spec.row.section_id == section.pk]
+
+
+def section_grid(matrix, section, specs, *, sections=None, layout=None):
+    """The section's grid as stored now, and its cells in display order, ready for the form.
+
+    With `sections` (from `matrix_sections`) and the template's `layout`, each section also gets its
+    `progress` (see `section_progress`), counted from the same query: every cell of the version.
+    """
+    values = {(c.row.code, c.column, c.aspect): c for c in matrix.cells.select_related("row")}
     comments = Comment.objects.filter(matrix=matrix, row_code__in={spec.row.code for spec in specs}).select_related(
         "author"
     )
     views = grid.build(matrix, comments=list(comments), specs=specs, values=values)
     view = views[0] if views else grid.SectionView(section=section)
+    # Weapons rows have six cells (NW, CW, BW x framework, enforcement); OP1 and checklist rows one.
+    view.wide = any(len(row.cells) > 1 for row in view.rows)
     cells = [cell for row in view.rows for cell in row.cells]
     for cell in cells:
         cell.anchor = cell_anchor(cell.key)
         cell.context = cell_context(cell.key)
         cell.cell_value = "|".join(cell.key)
         cell.conflict = None
+        cell.token = services.cell_token(cell.mark, cell.source, cell.remarks)
+    view.has_comments = any(cell.comments for cell in cells)
+    marks = {key: cell.mark for key, cell in values.items()}
+    view.progress = _progress(specs, marks)
+    if sections is not None and layout is not None:
+        for item in sections:
+            item.progress = _progress([spec for spec in layout if spec.row.section_id == item.pk], marks)
     return view, cells
+
+
+def section_saved(matrix, section, specs) -> tuple[SimpleNamespace, dict]:
+    """After an autosave: the section's progress (see `_progress`) and its cells as stored now,
+    {(row, column, aspect): {"mark", "source", "remarks", "derived_from_regime", "overridden", "updated_at"}}.
+    One query."""
+    fields = ("mark", "source", "remarks", "derived_from_regime", "overridden", "updated_at")
+    stored = {
+        (row, column, aspect): dict(zip(fields, rest, strict=True))
+        for row, column, aspect, *rest in matrix.cells.filter(row__section=section).values_list(
+            "row__code", "column", "aspect", *fields
+        )
+    }
+    return _progress(specs, {key: value["mark"] for key, value in stored.items()}), stored
+
+
+def _progress(specs, marks) -> SimpleNamespace:
+    """`total` cells, `decided` (X or NA), `gaps` (blank or ?: the rest), and the `label` that says so."""
+    total = len(specs)
+    decided = sum(1 for spec in specs if marks.get(spec.key) in (Mark.YES, Mark.NOT_APPLICABLE))
+    label = _("%(decided)s of %(total)s cells decided, %(gaps)s gaps") % {
+        "decided": decided,
+        "total": total,
+        "gaps": total - decided,
+    }
+    return SimpleNamespace(total=total, decided=decided, gaps=total - decided, label=label)
 
 
 COLUMN_ORDER = ["ALL", "NW", "CW", "BW"]
@@ -467,3 +654,132 @@ def state_gaps(user, state) -> dict:
 
 def _column_order(column):
     return COLUMN_ORDER.index(column) if column in COLUMN_ORDER else len(COLUMN_ORDER)
+
+
+# ---------------------------------------------------------------------------------------------
+# Confirmation pages: what an irreversible action will do, before it is done
+
+
+def compared_version(matrix) -> Matrix | None:
+    """The version a version's changes are counted against: the one it was copied from, else the
+    latest published version before it (None for a first version). One query."""
+    if matrix.based_on_id:
+        return Matrix.objects.filter(pk=matrix.based_on_id).first()
+    return previous_published(matrix)
+
+
+def action_summary(matrix) -> SimpleNamespace:
+    """What a version holds, for the confirmation of an action on it: the cells changed since the
+    version it is compared with (or filled, for a first version), the gaps left per section, the
+    coverage, the open comments and the national report. A fixed number of queries."""
+    specs = services.layout(matrix.template)
+    compared = compared_version(matrix)
+    sections = grid.build(matrix, compare_with=compared, specs=specs)
+    cells = [cell for section in sections for row in section.rows for cell in row.cells]
+    for section in sections:
+        section.edit_url = section_url(matrix.pk, section.section.code)
+    if compared is not None:
+        changed = sum(cell.changed for cell in cells)
+    else:
+        changed = sum(bool(cell.mark or cell.source or cell.remarks) for cell in cells)
+    covered = sum(section.covered for section in sections)
+    applicable = sum(section.applicable for section in sections)
+    gaps = sum(section.gaps for section in sections)
+    return SimpleNamespace(
+        compared_with=compared,
+        changed=changed,
+        filled=sum(bool(cell.mark) for cell in cells),
+        cells=len(cells),
+        sections=sections,
+        gap_sections=[section for section in sections if section.gaps],
+        covered=covered,
+        applicable=applicable,
+        gaps=gaps,
+        percent=round(100 * covered / applicable) if applicable else 0,
+        open_comments=open_thread_counts(matrix)["open"],
+        has_document=bool(matrix.document),
+        report_date=matrix.report_date,
+    )
+
+
+def submit_warnings(summary) -> list[str]:
+    """What the State may want to fix before submitting (it may still submit)."""
+    warnings = []
+    if not summary.has_document:
+        warnings.append(_("No national report is attached to this version."))
+    elif summary.report_date is None:
+        warnings.append(_("The date of the national report is not given."))
+    if summary.gaps:
+        warnings.append(_("%(n)s applicable cell(s) are still blank or marked ?.") % {"n": summary.gaps})
+    if summary.open_comments:
+        warnings.append(_("%(n)s cell(s) still have open review comments.") % {"n": summary.open_comments})
+    if summary.compared_with is not None and not summary.changed:
+        warnings.append(_("No cell was changed since version %(v)s.") % {"v": summary.compared_with.version})
+    return warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# Review rounds and comment threads
+
+
+def last_review_round(matrix) -> ReviewRound | None:
+    """The cells as they were when the experts last asked for changes on this version. One query."""
+    return ReviewRound.objects.filter(matrix=matrix).select_related("requested_by").first()
+
+
+def thread_states(comments) -> dict:
+    """{(row, column, aspect): "open" or "resolved"} for the cells with comments: a thread is open while
+    one of its comments is unresolved. Pure Python over comments already read."""
+    states = {}
+    for comment in comments:
+        if comment.resolved_at is None or comment.thread_key not in states:
+            states[comment.thread_key] = "open" if comment.resolved_at is None else "resolved"
+    return states
+
+
+def open_thread_counts(matrix) -> dict:
+    """{"open": n, "resolved": m}: the version's comment threads (one per cell with comments). One query."""
+    threads = list(
+        Comment.objects.filter(matrix=matrix)
+        .order_by()
+        .values("row_code", "column", "aspect")
+        .annotate(unresolved=Count("id", filter=Q(resolved_at__isnull=True)))
+        .values_list("unresolved", flat=True)
+    )
+    open_threads = sum(1 for unresolved in threads if unresolved)
+    return {"open": open_threads, "resolved": len(threads) - open_threads}
+
+
+def cell_thread(matrix, key) -> SimpleNamespace:
+    """One cell's comment thread (its comments, "open", "resolved" or ""), for the thread fragment of
+    the review page after a comment or a resolution. One query."""
+    row, column, aspect = key
+    comments = list(
+        Comment.objects.filter(matrix=matrix, row_code=row, column=column, aspect=aspect).select_related(
+            "author", "resolved_by"
+        )
+    )
+    return SimpleNamespace(
+        key=tuple(key),
+        anchor=cell_anchor(key),
+        context=cell_context(key),
+        comment_on=_("on %(cell)s") % {"cell": cell_context(key)},
+        field_prefix="|".join(key),
+        comments=comments,
+        thread=thread_states(comments).get(tuple(key), ""),
+    )
+
+
+ReviewValue = namedtuple(
+    "ReviewValue", ["mark", "source", "remarks", "derived_from_regime", "derived_from_row", "overridden"]
+)
+
+
+def review_values(matrix) -> dict:
+    """{(row, column, aspect): ReviewValue} for the stored cells of a version, as `grid.build` reads
+    them, without model instances. One query."""
+    rows = Cell.objects.filter(matrix=matrix).order_by().values_list(
+        "row__code", "column", "aspect", "mark", "source", "remarks", "derived_from_regime", "derived_from_row",
+        "overridden",
+    )  # fmt: skip
+    return {(row, column, aspect): ReviewValue(*rest) for row, column, aspect, *rest in rows}

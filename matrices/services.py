@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matrices.models import MAX_TEXT, Aspect, Cell, Comment, Mapping, Mark, Matrix, Regime, Row, Template
+from matrices.models import MAX_TEXT, Aspect, Cell, Comment, Mapping, Mark, Matrix, Regime, ReviewRound, Row, Template
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
@@ -511,13 +511,53 @@ def _transition(matrix, *, from_statuses, to_status, acting_user, verb, **fields
     return matrix
 
 
+SUBMITTABLE = (S.DRAFT, S.CHANGES_REQUESTED)
+REVIEWABLE = (S.SUBMITTED, S.IN_REVIEW)
+
+
+def _status_refusal(matrix, allowed, message) -> DomainError | None:
+    if matrix.is_published:
+        return PublishedImmutable()
+    if matrix.status not in allowed:
+        return InvalidTransition(message % {"v": matrix.version, "status": matrix.get_status_display()})
+    return None
+
+
+# Why an action would be refused, asked before acting (the confirmation pages say it up front). The
+# services below apply the same rules; their compare-and-swap on the status stays the judge when two
+# people act at once.
+
+
+def submit_refusal(user, matrix: Matrix) -> DomainError | None:
+    if not (is_official_of(user, matrix.state_id) or (is_reviewer(user) and matrix.prepared_by_expert)):
+        return NotAllowed(_("Only the State's officials submit its matrix."))
+    message = _("Version %(v)s is %(status)s: only a draft, or a version sent back for changes, is submitted.")
+    return _status_refusal(matrix, SUBMITTABLE, message)
+
+
+def approve_refusal(user, matrix: Matrix) -> DomainError | None:
+    if not is_reviewer(user):
+        return NotAllowed(_("Only the Committee's experts review matrices."))
+    return _status_refusal(matrix, REVIEWABLE, _("Cannot approve a version that is %(status)s."))
+
+
+def consent_refusal(user, matrix: Matrix) -> DomainError | None:
+    if not is_official_of(user, matrix.state_id):
+        return NotAllowed(_("Only the State's officials give or withdraw consent to publish."))
+    return None
+
+
+def _raise_if_forbidden(refusal):
+    if isinstance(refusal, NotAllowed):
+        raise refusal
+
+
 @transaction.atomic
 def submit(matrix: Matrix, *, acting_user) -> Matrix:
-    if not (is_official_of(acting_user, matrix.state_id) or (is_reviewer(acting_user) and matrix.prepared_by_expert)):
-        raise NotAllowed(_("Only the State's officials submit its matrix."))
+    _raise_if_forbidden(submit_refusal(acting_user, matrix))
     return _transition(
         matrix,
-        from_statuses=[S.DRAFT, S.CHANGES_REQUESTED],
+        from_statuses=SUBMITTABLE,
         to_status=S.SUBMITTED,
         acting_user=acting_user,
         verb="matrix.submit",
@@ -561,16 +601,28 @@ def request_changes(matrix: Matrix, *, acting_user, comment: str = "") -> Matrix
     )
     if matrix.regime.is_1540:
         rederive(matrix)
+    # What the experts saw when they sent it back (after report-once derivation, as the State finds
+    # it): the next review shows what the State changed since.
+    ReviewRound.objects.create(
+        matrix=matrix,
+        requested_by=acting_user,
+        requested_at=timezone.now(),
+        note=note,
+        cells={
+            ReviewRound.cell_key(key): [cell.mark, cell.source, cell.remarks]
+            for key, cell in cell_values(matrix).items()
+        },
+    )
     return matrix
 
 
 @transaction.atomic
 def approve(matrix: Matrix, *, acting_user) -> Matrix:
-    _require_reviewer(acting_user)
+    _raise_if_forbidden(approve_refusal(acting_user, matrix))
     now = timezone.now()
     matrix = _transition(
         matrix,
-        from_statuses=[S.SUBMITTED, S.IN_REVIEW],
+        from_statuses=REVIEWABLE,
         to_status=S.APPROVED,
         acting_user=acting_user,
         verb="matrix.approve",
@@ -585,8 +637,7 @@ def approve(matrix: Matrix, *, acting_user) -> Matrix:
 @transaction.atomic
 def set_consent(matrix: Matrix, *, consent: bool, acting_user) -> Matrix:
     """The State agrees to publication (published at once if approved), or withdraws its consent."""
-    if not is_official_of(acting_user, matrix.state_id):
-        raise NotAllowed(_("Only the State's officials give or withdraw consent to publish."))
+    _raise_if_forbidden(consent_refusal(acting_user, matrix))
     matrix = Matrix.objects.select_for_update().get(pk=matrix.pk)
     if consent:
         if matrix.is_published:
@@ -635,24 +686,41 @@ def comments_for(user, matrix: Matrix):
     """The review dialogue on a version: for the State's officials and the reviewers only, published or not."""
     if not (is_reviewer(user) or is_official_of(user, matrix.state_id)):
         raise NotAllowed(_("Review comments are for the State's officials and the Committee's experts."))
-    return Comment.objects.filter(matrix=matrix).select_related("author")
+    return Comment.objects.filter(matrix=matrix).select_related("author", "resolved_by")
 
 
-def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str, acting_user) -> Comment:
-    reviewer = is_reviewer(acting_user)
-    if not (reviewer or is_official_of(acting_user, matrix.state_id)):
-        raise NotAllowed(_("Only the Committee's experts and the State's officials comment on a matrix."))
+def _require_dialogue(user, matrix, refusal):
+    """The review dialogue on an unpublished version: the experts and the State's officials."""
+    reviewer = is_reviewer(user)
+    if not (reviewer or is_official_of(user, matrix.state_id)):
+        raise NotAllowed(refusal)
     if matrix.is_published:
         raise PublishedImmutable()
+    return reviewer
+
+
+def _cell_errors(matrix, row, column, aspect) -> dict:
+    if (row, column, aspect) in {spec.key for spec in layout(matrix.template)}:
+        return {}
+    return {
+        "row": [
+            _("This matrix has no cell %(row)s %(column)s/%(aspect)s.")
+            % {"row": row, "column": column, "aspect": aspect}
+        ]
+    }
+
+
+@transaction.atomic
+def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str, acting_user) -> Comment:
+    """A comment on one cell. On a resolved thread it opens the thread again (it is itself unresolved)."""
+    reviewer = _require_dialogue(
+        acting_user, matrix, _("Only the Committee's experts and the State's officials comment on a matrix.")
+    )
     errors = {}
     body = _clean_text(body, "body", errors)
     if not body and "body" not in errors:
         errors["body"] = [_("Write a comment.")]
-    if (row, column, aspect) not in {spec.key for spec in layout(matrix.template)}:
-        errors["row"] = [
-            _("This matrix has no cell %(row)s %(column)s/%(aspect)s.")
-            % {"row": row, "column": column, "aspect": aspect}
-        ]
+    errors.update(_cell_errors(matrix, row, column, aspect))
     if errors:
         raise InvalidInput(_("The comment was not saved."), errors=errors)
     comment = Comment.objects.create(
@@ -667,6 +735,58 @@ def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str
     if reviewer and matrix.status == S.SUBMITTED:
         start_review(matrix, acting_user=acting_user)
     return comment
+
+
+def _thread(matrix, row, column, aspect):
+    return Comment.objects.filter(matrix=matrix, row_code=row, column=column, aspect=aspect)
+
+
+@transaction.atomic
+def resolve_thread(matrix: Matrix, row: str, column: str, aspect: str, acting_user) -> int:
+    """Mark the open comments on one cell resolved; how many were. Resolving a resolved thread changes
+    nothing (0, no audit event): two people resolving at once both see it resolved."""
+    _require_dialogue(
+        acting_user, matrix, _("Only the Committee's experts and the State's officials resolve review comments.")
+    )
+    errors = _cell_errors(matrix, row, column, aspect)
+    thread = _thread(matrix, row, column, aspect)
+    if not errors and not thread.exists():
+        errors["row"] = [_("There is no comment on this cell to resolve.")]
+    if errors:
+        raise InvalidInput(_("The thread was not resolved."), errors=errors)
+    resolved = thread.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=acting_user)
+    if resolved:
+        record(
+            "matrix.thread_resolve",
+            matrix,
+            actor=acting_user,
+            after={"row": row, "column": column, "aspect": aspect, "comments": resolved},
+        )
+    return resolved
+
+
+@transaction.atomic
+def reopen_thread(matrix: Matrix, row: str, column: str, aspect: str, acting_user) -> int:
+    """Open a resolved thread again (its comments unresolved); how many comments were resolved. An open
+    thread is left as it is (0, no audit event)."""
+    _require_dialogue(
+        acting_user, matrix, _("Only the Committee's experts and the State's officials reopen review comments.")
+    )
+    errors = _cell_errors(matrix, row, column, aspect)
+    if errors:
+        raise InvalidInput(_("The thread was not reopened."), errors=errors)
+    thread = _thread(matrix, row, column, aspect)
+    if thread.filter(resolved_at__isnull=True).exists():
+        return 0
+    reopened = thread.exclude(resolved_at__isnull=True).update(resolved_at=None, resolved_by=None)
+    if reopened:
+        record(
+            "matrix.thread_reopen",
+            matrix,
+            actor=acting_user,
+            after={"row": row, "column": column, "aspect": aspect, "comments": reopened},
+        )
+    return reopened
 
 
 # ---------------------------------------------------------------------------------------------

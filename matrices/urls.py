@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from matrices.views import public, review, workspace
+from matrices.views import confirm, public, review, threads, workspace
 
 
 class RegimeConverter:
@@ -38,6 +38,7 @@ urlpatterns = [
     path("workspace/gaps/", workspace.gaps, name="gaps"),
     path("workspace/<int:pk>/", workspace.workspace, name="workspace"),
     path("workspace/<int:pk>/section/<str:section>/", workspace.edit_section, name="edit_section"),
+    path("workspace/<int:pk>/section/<str:section>/cell/", workspace.save_cell, name="save_cell"),
     path("workspace/<int:pk>/document/", workspace.upload_document, name="upload_document"),
     path("workspace/<int:pk>/document/download/", workspace.download_document, name="download_document"),
     path("workspace/<int:pk>/submit/", workspace.submit, name="submit"),
@@ -51,4 +52,10 @@ urlpatterns = [
     path("review/<int:pk>/comment/", review.review_comment, name="review_comment"),
     path("review/<int:pk>/request-changes/", review.request_changes, name="request_changes"),
     path("review/<int:pk>/approve/", review.approve, name="approve"),
+    path("review/<int:pk>/resolve/", threads.review_resolve, name="resolve_thread"),
+    path("workspace/<int:pk>/resolve/", threads.workspace_resolve, name="workspace_resolve_thread"),
+    # Confirmation pages before irreversible actions (their forms post to the actions above)
+    path("workspace/<int:pk>/submit/confirm/", confirm.confirm_submit, name="confirm_submit"),
+    path("workspace/<int:pk>/consent/confirm/", confirm.confirm_consent, name="confirm_consent"),
+    path("review/<int:pk>/approve/confirm/", confirm.confirm_approve, name="confirm_approve"),
 ]

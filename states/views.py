@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from portal.core.exceptions import NotFound
 from states.filtersets import StateFilterSet
 from states.models import Membership, RegionalOrganization, State
+from states.organization_page import organization_page_context
 from states.pages import state_page_context
 
 
@@ -46,10 +47,15 @@ def organization_list(request):
 
 @require_safe
 def organization_detail(request, code):
+    """A regional organisation and its members, with what other apps show of them: the matrices app the
+    coverage of its member States' published matrices (`states/organization_page.py`, `matrices/coverage.py`)."""
     organization = RegionalOrganization.objects.filter(code=code.upper()).first()
     if organization is None:
         raise NotFound(_("No regional organisation has the code %(code)s.") % {"code": code.upper()})
-    memberships = organization.memberships.select_related("state__region").order_by("kind", "member_name")
-    return render(
-        request, "states/organization_detail.html", {"organization": organization, "memberships": memberships}
-    )
+    memberships = list(organization.memberships.select_related("state__region").order_by("kind", "member_name"))
+    context = {
+        "organization": organization,
+        "memberships": memberships,
+        **organization_page_context(request, organization, memberships),
+    }
+    return render(request, "states/organization_detail.html", context)

@@ -27,7 +27,16 @@ class ProviderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Assistance requests you may see (providers: those routed to them)"),
+    list=extend_schema(
+        summary="Assistance requests you may see (providers: by default those routed to them)",
+        description=(
+            "Newest first. The public sees the requests published with the State's consent; a State official "
+            "their State's and the published ones; the Committee's experts and administrators every request.\n\n"
+            "Provider staff see by default the requests routed to their organisation: those awaiting a claim "
+            "and those it leads or supports (`scope=routed`); `scope=all` lists every request they may see "
+            "(also the ones routed to them that another provider claimed, and the published ones)."
+        ),
+    ),
     retrieve=extend_schema(summary="One request with its needs, matches and timestamps"),
     create=extend_schema(
         summary="Start a draft request (State official)",

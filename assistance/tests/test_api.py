@@ -165,7 +165,8 @@ def test_each_role_lists_what_it_may_see(
 
     assert ids("public") == {routed_to_opcw.pk}
     assert ids("official_b") == {routed_to_opcw.pk, private.pk}
-    assert ids("iaea") == {routed_to_opcw.pk, private.pk}
+    assert ids("iaea") == {private.pk}  # a provider's default: routed to them (test_provider_default.py)
+    assert ids("iaea", "?scope=all") == {routed_to_opcw.pk, private.pk}
     assert ids("opcw") == {routed_to_opcw.pk}
     assert ids("expert") == {routed_to_opcw.pk, private.pk}
     assert ids("expert", "?column=NW") == {private.pk}

@@ -152,7 +152,7 @@ def test_the_inbox_lists_the_requests_routed_to_the_organisation_with_score_and_
 
 def test_the_inbox_says_who_claimed_a_request_another_provider_leads(provider_chemical, provider_nuclear, shared):
     services.claim(shared, acting_user=provider_nuclear)
-    html = client_for(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
+    html = client_for(provider_chemical).get(reverse("assistance:provider_inbox"), {"scope": "all"}).content.decode()
     assert "claimed by International Atomic Energy Agency" in html
     html = client_for(provider_nuclear).get(reverse("assistance:provider_inbox")).content.decode()
     assert "your organisation leads" in html

@@ -259,7 +259,7 @@ def withdraw(request, pk):
         return redirect(_detail_url(obj))
     if not request.user.is_official_of(obj.state_id):
         raise PermissionDenied(_("Only the State's officials withdraw its requests."))
-    context = {"obj": obj, "can_withdraw": obj.status in selectors.WITHDRAWABLE}
+    context = {"obj": obj, "can_withdraw": obj.status in services.WITHDRAWABLE}
     return render(request, "assistance/official/withdraw.html", context)
 
 

@@ -25,11 +25,13 @@ PAGE_SIZE = 50
 @provider_required
 @require_safe
 def inbox(request):
-    """The requests routed to the organisation, newest submission first, with the score and reasons."""
+    """The requests routed to the organisation, newest submission first, with the score and reasons: by
+    default those awaiting a claim and the organisation's own work, all of them with `?scope=all`."""
     provider_id = request.user.provider_id
-    filterset = InboxFilterSet(request.GET, queryset=selectors.routed_to(request.user))
+    filterset = InboxFilterSet(request.GET, queryset=selectors.routed_to(request.user), request=request)
     if not filterset.is_valid():
-        return render(request, "assistance/provider/inbox.html", {"form": filterset.form, "page": None}, status=400)
+        context = {"form": filterset.form, "page": None, "scope_tabs": filterset.scope_tabs()}
+        return render(request, "assistance/provider/inbox.html", context, status=400)
     page = paginate(request, selectors.inbox_rows(filterset.qs, provider_id), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
@@ -38,6 +40,7 @@ def inbox(request):
         "page": selectors.describe_inbox_page(page),
         "query": query.urlencode(),
         "provider_id": provider_id,
+        "scope_tabs": filterset.scope_tabs(),
     }
     return render(request, "assistance/provider/inbox.html", context)
 

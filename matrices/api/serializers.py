@@ -108,6 +108,9 @@ class CommentSerializer(StrictSerializer):
     body = TextField(max_length=2000)
     author = serializers.CharField(source="author.username", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    # The cell's thread was resolved (null while open); resolving is done on the review pages.
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolved_by = serializers.CharField(source="resolved_by.username", read_only=True, allow_null=True, default=None)
 
 
 class DiffSerializer(serializers.Serializer):

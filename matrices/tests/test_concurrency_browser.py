@@ -39,7 +39,7 @@ def stored(matrix, row, column):
 def test_two_officials_save_the_same_section_without_losing_either_change(chromium, live_server, state_a_official):
     UserFactory(username="official-a2", role="state_official", state=state_a_official.state)
     matrix = services.start_draft(state_a_official.state, Regime.objects.get(code="1540"), acting_user=state_a_official)
-    url = f"/workspace/{matrix.pk}/section/OP2/"
+    url = f"/workspace/{matrix.pk}/section/OP2/?form=1"  # the form; the grid's conflicts: test_grid_editor_browser.py
     context_a, a = open_section(chromium, live_server, "official-a", url)
     context_b, b = open_section(chromium, live_server, "official-a2", url)
     try:

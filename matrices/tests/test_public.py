@@ -24,14 +24,18 @@ pytestmark = pytest.mark.django_db
 MATRIX_PAGE_COLD = 4
 MATRIX_PAGE_WARM = 1
 # Browse: count, page of versions, rows per section, marks per section, and the filter form's three
-# choice lists (one select each: the widgets read them once, with no count).
-BROWSE_QUERIES = 7
-# Compare: the States for the form, both versions, the template's rows, the cells of each version.
+# choice lists (one select each: the widgets read them once, with no count); then the map and the
+# charts (matrices.coverage.overview): the States, the current memberships, and on a cold cache the
+# coverage figures (3 more; every publication changes the cache key, as here).
+BROWSE_QUERIES = 13
+# Compare: the States with a published matrix (for the form), both versions, the template's rows, the
+# cells of each version.
 COMPARE_QUERIES = 5
 # Version diff: published versions, template rows, cells of each version.
 DIFF_QUERIES = 4
-# Search: count and one page of cells with their version, State, regime, row and section.
-SEARCH_QUERIES = 2
+# Search: the States and the regional groups of the filters, count and one page of cells with their
+# version, State, regime, row and section.
+SEARCH_QUERIES = 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,8 +127,11 @@ def test_the_latest_published_matrix_shows_header_disclaimer_and_coverage(client
     assert re.search(r"3 of 33 applicable cells marked X \(9%\)", page)
     assert re.search(r"0 of 83 applicable cells marked X", page)
     assert 'id="cell-OP2-MANUFACTURE-NW-enforcement"' in page
-    # The coverage table names each section.
-    op2_row = r'<th scope="row">OP2: prohibitions and their enforcement</th>\s*<td class="text-end">0</td>'
+    # The coverage table names each section, linked to it.
+    op2_row = (
+        r'<th scope="row"><a href="#section-OP2">OP2: prohibitions and their enforcement</a></th>'
+        r'\s*<td class="text-end">0</td>'
+    )
     assert re.search(op2_row, page)
 
 
@@ -246,7 +253,7 @@ def test_the_matrix_page_runs_a_constant_number_of_queries_cold_and_warm(
 
     assert cold.content == warm.content
     assert text(version).split('id="coverage-title"')[1] == text(warm).split('id="coverage-title"')[1]
-    assert text(warm).count('class="cell-mark mark-yes"') == cell_count
+    assert text(warm).count('class="matrix-cell"><span class="cell-mark mark-yes">X</span>') == cell_count
 
 
 def test_a_new_publication_is_served_at_once_and_the_old_version_keeps_its_content(
@@ -423,8 +430,11 @@ def test_compare_shows_two_states_side_by_side_with_the_differing_cells_marked(
     page = text(response)
     assert "Jamaica and Kenya: 1540 matrices side by side" in page
     assert "1 cell differs." in page
-    assert page.count('data-differs="true"') == 1
-    assert "National Act 2, art. 2" in page and "Kenyan Act 2" in page
+    assert page.count('data-differs="wording"') == 1  # both X: the same mark, another source
+    assert page.count('data-differs="mark"') == 0
+    # The same mark, so the words that differ are highlighted on both sides.
+    assert "<mark>National</mark> Act 2<mark>, art. 2</mark>" in page
+    assert "<mark>Kenyan</mark> Act 2" in page
     assert "a reference tool for facilitating assistance" in page
 
 
@@ -433,7 +443,7 @@ def test_compare_can_show_only_the_differing_cells(client, two_published):
 
     page = text(response)
     assert "8 cells differ." in page  # Jamaica: 3 X and 1 NA; Kenya: 10 X; the first 3 are the same cells.
-    assert page.count('<tr class="cell-differs"') == 8
+    assert page.count('<tr class="cell-differs') == 8
 
 
 def test_compare_without_parameters_shows_the_form(client, reference):
@@ -453,10 +463,11 @@ def test_compare_without_parameters_shows_the_form(client, reference):
         ),
         ({"regime": "9999", "a": "JAM", "b": "KEN"}, 400, "Select a valid choice."),
         ({"regime": "1540", "a": "JAM", "b": "JAM"}, 400, "Choose a different State"),
-        ({"regime": "1540", "a": "JAM"}, 400, "This field is required."),
+        ({"regime": "1540", "a": "JAM", "b": ""}, 400, "This field is required."),
         ({"regime": "1540", "a": "JAM", "b": "KEN", "x": "1"}, 400, "Unknown parameter(s): x."),
-        ({"regime": "cwc", "a": "JAM", "b": "KEN"}, 404, "No published CWC matrix for Jamaica and Kenya."),
-        ({"regime": "1540", "a": "JAM", "b": "FRA"}, 404, "No published 1540 matrix for France."),
+        ({"regime": "cwc", "a": "JAM", "b": "KEN"}, 400, "Jamaica has no published CWC matrix."),
+        ({"regime": "cwc", "a": "JAM", "b": "KEN"}, 400, "Kenya has no published CWC matrix."),
+        ({"regime": "1540", "a": "JAM", "b": "FRA"}, 400, "FRA is not one of the available choices."),
     ],
 )
 def test_compare_answers_bad_parameters_and_missing_matrices_clearly(client, two_published, params, status, message):
@@ -471,7 +482,8 @@ def test_compare_never_uses_a_draft(client, jamaica_v1, state_b, state_b_officia
 
     response = client.get("/compare/", {"regime": "1540", "a": "JAM", "b": "KEN"})
 
-    assert response.status_code == 404
+    assert response.status_code == 400  # Kenya is not offered: it has no published matrix
+    assert "KEN is not one of the available choices." in text(response)
     assert "Kenyan draft" not in text(response)
 
 

@@ -27,8 +27,9 @@ CW_KEY = "OP2.MANUFACTURE|CW|framework"
 # given adds one query (the region or regime it names).
 QUEUE_QUERIES = 6
 # Review: the version, its template's regime, the layout (rows with sections), the previous published
-# version, the comments with their authors, the cells of each of the two versions.
-REVIEW_QUERIES = 9
+# version, the last review round, the comments with their authors (and who resolved them), the cells
+# of each of the two versions.
+REVIEW_QUERIES = 10
 # States without a matrix: the regime and region choices of the form (2), the regime named, the States,
 # their status in the regime's treaty (checklist regimes only).
 UNREPORTED_QUERIES = 7
@@ -297,10 +298,10 @@ def test_the_review_page_can_show_only_the_changed_cells(client, expert, state_a
 def test_a_first_version_has_nothing_to_compare_with(client, expert, version):
     client.force_login(expert)
 
-    response = client.get(reverse("matrices:review", args=[version.pk]))
+    response = client.get(reverse("matrices:review", args=[version.pk]), {"section": "all"})
 
     assert "no earlier published version" in html(response)
-    assert "Changed cells only" not in html(response)
+    assert "Changed since the published version" not in html(response)
     assert len(re.findall(r'<tr id="cell-', html(response))) == len(services.layout(version.template))
 
 
@@ -314,7 +315,7 @@ def test_the_review_page_marks_derived_cells_and_shows_comments(client, expert, 
     services.add_comment(matrix_1540, **CW_CELL, body='Cite the "penal" article & its 5<6 clause', acting_user=expert)
     client.force_login(expert)
 
-    page = html(client.get(reverse("matrices:review", args=[matrix_1540.pk])))
+    page = html(client.get(reverse("matrices:review", args=[matrix_1540.pk]), {"section": "all"}))
 
     assert "derived from the CWC report (CWC-NA)" in page
     assert "Cite the &quot;penal&quot; article &amp; its 5&lt;6 clause" in page
@@ -330,12 +331,22 @@ def test_the_review_page_says_what_approval_will_do(client, expert, state_a_offi
     assert "approving publishes this version at once" in html(client.get(url))
 
 
-def test_the_comment_link_preselects_the_cell_in_the_comment_form(client, expert, version):
+def test_the_comment_link_opens_the_form_in_the_cells_row(client, expert, version):
+    """Without JavaScript, "Comment" reloads the page at the cell with the form in its row."""
     client.force_login(expert)
+    page = html(client.get(reverse("matrices:review", args=[version.pk]), {"section": "OP2"}))
+    link = re.search(r'<a class="review-comment-link" data-review-comment href="([^"]+)">Comment<span[^>]*> on '
+                     r"OP2.MANUFACTURE, Chemical weapons, National legal framework", page)  # fmt: skip
+    assert link is not None
+    assert 'id="comment-body-cell-OP2-MANUFACTURE-CW-framework"' not in page
 
-    page = html(client.get(reverse("matrices:review", args=[version.pk]), {"cell": CW_KEY}))
+    opened = html(client.get(reverse("matrices:review", args=[version.pk]) + link.group(1).replace("&amp;", "&")))
 
-    assert f'<option value="{CW_KEY}" selected>' in page
+    row = opened.split('<tr id="cell-OP2-MANUFACTURE-CW-framework"')[1].split("</tr>")[0]
+    assert 'id="comment-body-cell-OP2-MANUFACTURE-CW-framework"' in row
+    assert f'<input type="hidden" name="cell" value="{CW_KEY}">' in row
+    assert '<input type="hidden" name="section" value="OP2">' in row
+    assert opened.count('name="body"') == 2  # this one, and the page script's template
 
 
 def test_the_review_page_runs_a_constant_number_of_queries(
@@ -364,6 +375,20 @@ def test_the_review_page_runs_a_constant_number_of_queries(
     assert response.context["changed_count"] == 150
     assert response.context["comment_count"] == 40
 
+    # After a round of changes, with resolved threads: the same number of queries, one section shown.
+    services.request_changes(big, acting_user=expert)
+    services.update_cells(big, [{**c, "source": c["source"] + " (again)"} for c in many[:90]], acting_user=expert)
+    services.submit(big, acting_user=expert)
+    for c in many[:20]:
+        services.resolve_thread(big, c["row"], c["column"], c["aspect"], acting_user=expert)
+    with django_assert_num_queries(REVIEW_QUERIES):
+        response = client.get(reverse("matrices:review", args=[big.pk]))
+    assert (response.context["view"], response.context["round_changed_count"]) == ("round", 90)
+    assert response.context["threads"] == {"open": 20, "resolved": 20}
+    assert len(response.context["sections"]) == 1
+    with django_assert_num_queries(REVIEW_QUERIES):
+        assert client.get(reverse("matrices:review", args=[big.pk]), {"section": "all"}).status_code == 200
+
 
 # ---------------------------------------------------------------------------------------------
 # Comments and decisions
@@ -377,7 +402,9 @@ def test_an_expert_comments_on_a_cell_and_the_review_starts(client, expert, vers
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("matrices:review", args=[version.pk]) + "#cell-OP2-MANUFACTURE-CW-framework"
+    assert (
+        response.url == reverse("matrices:review", args=[version.pk]) + "?section=OP2#cell-OP2-MANUFACTURE-CW-framework"
+    )
     comment = Comment.objects.get(matrix=version)
     assert (comment.row_code, comment.column, comment.aspect, comment.body) == (
         "OP2.MANUFACTURE",
@@ -402,11 +429,15 @@ def test_an_invalid_comment_is_refused_with_the_error_next_to_the_field(client, 
     client.force_login(expert)
     before = snapshot(version)
 
-    response = client.post(reverse("matrices:review_comment", args=[version.pk]), data)
+    response = client.post(reverse("matrices:review_comment", args=[version.pk]), {**data, "section": "OP2"})
 
     assert response.status_code == 400
     assert message in " ".join(response.context["comment_form"].errors[field])
-    assert f'id="id_{field}-error"' in html(response)
+    error_id = "id_cell-error" if field == "cell" else "comment-body-cell-OP2-MANUFACTURE-CW-framework-error"
+    assert f'id="{error_id}"' in html(response)
+    if field == "body":  # the form is open in the cell's row, with what was typed
+        row = html(response).split('<tr id="cell-OP2-MANUFACTURE-CW-framework"')[1].split("</tr>")[0]
+        assert error_id in row and 'aria-invalid="true"' in row
     assert "<script>alert(1)</script>" not in html(response)
     assert snapshot(version) == before
 

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from matrices import cache, exports, selectors
+from matrices import cache, coverage, exports, selectors
 from matrices.filtersets import PublishedFilterSet
 from matrices.forms import CompareForm, SearchForm, VersionsForm
 from portal.core.exceptions import InvalidInput, NotFound
@@ -125,13 +125,14 @@ def _filtered(request):
 
 @require_safe
 def browse(request):
-    """Published matrices by State and regime, with their coverage per section."""
+    """Published matrices by State and regime, with their coverage per section; above them a world map
+    of the coverage of each State's latest published matrix of one regime (the one filtered on, else
+    1540) and charts of it by UN regional group and regional organisation (`matrices.coverage`)."""
     filterset, queryset = _filtered(request)
     context = {
         "filter": filterset,
         "filtered": filterset.is_bound,
         "formats": exports.FORMATS,
-        "xlsx_max": exports.XLSX_MAX_MATRICES,
         "disclaimer": exports.DISCLAIMER,
     }
     if queryset is None:
@@ -139,13 +140,20 @@ def browse(request):
     page = paginate(request, queryset, BROWSE_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
-    context.update(matrices=selectors.with_coverage(page.object_list), page=page, query=query.urlencode())
+    regime = filterset.form.cleaned_data.get("regime") if filterset.is_bound else None
+    context.update(
+        matrices=selectors.with_coverage(page.object_list),
+        page=page,
+        query=query.urlencode(),
+        overview=coverage.overview(regime.code if regime else coverage.DEFAULT_REGIME),
+    )
     return render(request, "matrices/public/browse.html", context)
 
 
 @require_safe
 def browse_export(request, fmt):
-    """The whole filtered list in one file: one line per cell of each matrix."""
+    """The whole filtered list in one file, whatever its size: one line per cell of each matrix (CSV,
+    JSON, streamed), or one sheet per section laid out like the printed matrix (XLSX)."""
     _require_format(fmt)
     unknown = _unknown_parameters(request, PublishedFilterSet.base_filters)
     if unknown:
@@ -154,29 +162,51 @@ def browse_export(request, fmt):
     if queryset is None:
         errors = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in filterset.form.errors.items())
         raise InvalidInput(_("Some filters are not valid: %(e)s") % {"e": errors})
-    matrices = list(queryset)
-    if fmt == "xlsx" and len(matrices) > exports.XLSX_MAX_MATRICES:
-        raise InvalidInput(
-            _(
-                "A workbook holds at most %(max)s matrices and these filters select %(n)s: narrow the filters, "
-                "or download the whole list as CSV or JSON."
-            )
-            % {"max": exports.XLSX_MAX_MATRICES, "n": len(matrices)}
-        )
-    return exports.response(fmt, matrices, "published-matrices")
+    return exports.response(fmt, queryset, "published-matrices")
 
 
 # ---------------------------------------------------------------------------------------------
 # Two States side by side
 
 
+def _shown(sections, only):
+    """The sections with the rows and cells `only` keeps: all (""), those that differ ("on") or those
+    whose mark differs ("marks"); each row's `shown` cells, sections without any row left out."""
+    kept = []
+    for section in sections:
+        section.shown_rows = []
+        for row in section.rows:
+            if only == "marks":
+                row.shown = [cell for cell in row.cells if cell.difference == "mark"]
+            elif only:
+                row.shown = [cell for cell in row.cells if cell.difference]
+            else:
+                row.shown = row.cells
+            if row.shown:
+                section.shown_rows.append(row)
+        if section.shown_rows:
+            kept.append(section)
+    return kept
+
+
 @require_safe
 def compare(request):
-    """Two States' latest published matrices for one regime, side by side, differing cells marked."""
-    states = selectors.states_to_choose()
-    form = CompareForm(request.GET if request.GET else None, states)
-    context = {"form": form, "disclaimer": exports.DISCLAIMER}
+    """Two States' latest published matrices for one regime, side by side, differing cells marked.
+
+    Only States with a published matrix of the regime are offered. Without both States (the form
+    not sent yet, or a link from a matrix page giving one), the form is shown, filled with what the
+    query gives."""
+    states = selectors.states_with_published()
+    context = {"disclaimer": exports.DISCLAIMER}
     unknown = _unknown_parameters(request, ["regime", "a", "b", "only"])
+    sent = "a" in request.GET and "b" in request.GET
+    initial = {name: request.GET[name].strip() for name in ("regime", "a", "only") if request.GET.get(name)}
+    if initial.get("regime"):
+        initial["regime"] = initial["regime"].lower()
+    if initial.get("a"):
+        initial["a"] = initial["a"].upper()
+    form = CompareForm(request.GET if sent else None, states, initial=initial)
+    context["form"] = form
     if unknown:
         return render(request, "matrices/public/compare.html", {**context, "detail": unknown}, status=400)
     if not form.is_bound:
@@ -185,9 +215,8 @@ def compare(request):
         return render(request, "matrices/public/compare.html", context, status=400)
     regime, a, b = form.cleaned_data["regime"], form.cleaned_data["a"], form.cleaned_data["b"]
     latest = selectors.latest_of_each(regime, [a, b])
-    names = {state.iso3: state.name for state in states}
-    missing = [names[iso3] for iso3 in (a, b) if iso3 not in latest]
-    if missing:
+    missing = [form.names[iso3] for iso3 in (a, b) if iso3 not in latest]
+    if missing:  # withdrawn since the list was read
         context["detail"] = _("No published %(regime)s matrix for %(states)s.") % {
             "regime": regime.upper(),
             "states": _(" and ").join(missing),
@@ -196,10 +225,9 @@ def compare(request):
     left, right = latest[a], latest[b]
     sections, differing = selectors.side_by_side(left, right)
     only = form.cleaned_data["only"]
-    if only:
-        for section in sections:
-            section.rows = [row for row in section.rows if row.changed]
-    context.update(left=left, right=right, sections=sections, differing=differing, only=only)
+    context.update(
+        left=left, right=right, sections=sections, shown=_shown(sections, only), differing=differing, only=only
+    )
     return render(request, "matrices/public/compare.html", context)
 
 
@@ -241,7 +269,9 @@ def version_diff(request, iso3, regime):
             "list": ", ".join(str(m.version) for m in reversed(versions)),
         }
         return _diff_page(request, context, status=404)
-    context.update(older=older, newer=newer, changes=selectors.version_changes(older, newer))
+    changes = selectors.version_changes(older, newer)
+    marks = sum(change["difference"] == "mark" for change in changes)
+    context.update(older=older, newer=newer, changes=changes, marks_changed=marks, wording_changed=len(changes) - marks)
     return _diff_page(request, context)
 
 
@@ -249,16 +279,43 @@ def version_diff(request, iso3, regime):
 # Search of legal sources and remarks
 
 
+def _page_numbers(page) -> list:
+    """The numbers of the pages around the current one, with None where numbers are left out."""
+    return [
+        number if isinstance(number, int) else None
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
+
+
 @require_safe
 def search(request):
-    """Legal sources and remarks of every published matrix containing the text asked for."""
-    form = SearchForm(request.GET if "q" in request.GET else None)
+    """Legal sources and remarks of every published matrix containing the text asked for, narrowed to
+    a State, a regime or a UN regional group if asked; the text highlighted in each result."""
+    form = SearchForm(
+        request.GET if "q" in request.GET else None,
+        states=selectors.states_with_published(),
+        regions=selectors.regions_to_choose(),
+    )
     context = {"form": form, "disclaimer": exports.DISCLAIMER}
+    unknown = _unknown_parameters(request, ["q", "state", "regime", "region", "page"])
+    if unknown:
+        return render(request, "matrices/public/search.html", {**context, "detail": unknown}, status=400)
     if not form.is_bound:
         return render(request, "matrices/public/search.html", context)
     if not form.is_valid():
         return render(request, "matrices/public/search.html", context, status=400)
-    text = form.cleaned_data["q"]
-    page = paginate(request, selectors.search_cells(text), SEARCH_PAGE_SIZE)
-    context.update(searched=True, page=page, results=page.object_list, text=text, query=urlencode({"q": text}))
+    data = form.cleaned_data
+    text = data["q"]
+    cells = selectors.search_cells(text, state=data["state"], regime=data["regime"], region=data["region"])
+    page = paginate(request, cells, SEARCH_PAGE_SIZE)
+    query = urlencode({name: data[name] for name in ("q", "state", "regime", "region") if data[name]})
+    context.update(
+        searched=True,
+        page=page,
+        page_numbers=_page_numbers(page),
+        results=page.object_list,
+        text=text,
+        query=query,
+        narrowed=any(data[name] for name in ("state", "regime", "region")),
+    )
     return render(request, "matrices/public/search.html", context)

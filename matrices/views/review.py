@@ -6,6 +6,8 @@ A refused decision (409) is shown as a message on the review page (`refusals_sho
 the user may not see is the 404 page.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,15 +73,43 @@ def unreported(request):
 
 
 # ---------------------------------------------------------------------------------------------
-# One version, cell by cell
+# One version, cell by cell, one section at a time
+
+# A request from the page's script (static/js/review.js) that wants the cell's thread fragment back
+# rather than the whole page: `HX-Request: true`, as htmx sends.
+FRAGMENT_HEADER = "HX-Request"
 
 
-def _review_page(request, matrix, *, specs=None, comment_form=None, changes_form=None, status=200):
+def wants_fragment(request) -> bool:
+    return request.headers.get(FRAGMENT_HEADER) == "true"
+
+
+def review_url(matrix, *, section="", view="", anchor="") -> str:
+    """The review page at a section and view, scrolled to `anchor`: where the expert was."""
+    query = urlencode([(key, value) for key, value in (("section", section), ("view", view)) if value])
+    return (
+        reverse("matrices:review", args=[matrix.pk]) + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
+    )
+
+
+def _place(data) -> dict:
+    """The section and view asked for (`?changed=1`, the old link, is the view of changed cells)."""
+    view = data.get("view") or ("published" if data.get("changed") == "1" else None)
+    return {"section": data.get("section") or None, "view": view}
+
+
+def _review_page(request, matrix, *, specs=None, place=None, comment_form=None, changes_form=None, status=200):
     specs = specs if specs is not None else services.layout(matrix.template)
+    place = place if place is not None else _place(request.GET)
+    page = selectors.review_page(matrix, specs=specs, **place)
+    open_cell = comment_form["cell"].value() if comment_form is not None else request.GET.get("cell", "")
     context = {
         "matrix": matrix,
-        **selectors.review_page(matrix, specs=specs, changed_only=request.GET.get("changed") == "1"),
-        "comment_form": comment_form or CellCommentForm(specs=specs, initial={"cell": request.GET.get("cell", "")}),
+        **page,
+        "open_cell": open_cell or "",
+        # The section and view in a link's query string, before the cell (`section=OP2&view=all&`).
+        "place_query": urlencode({"section": page["section"], "view": page["view"]}) + "&",
+        "comment_form": comment_form or CellCommentForm(specs=specs, initial={"cell": open_cell}),
         "changes_form": changes_form or RequestChangesForm(),
         "reviewable": matrix.status in (matrix.Status.SUBMITTED, matrix.Status.IN_REVIEW),
         "commentable": not matrix.is_published,
@@ -87,6 +117,25 @@ def _review_page(request, matrix, *, specs=None, comment_form=None, changes_form
         "workspace_url": reverse("matrices:workspace", args=[matrix.pk]),
     }
     return render(request, "matrices/review/review.html", context, status=status)
+
+
+def thread_fragment(request, matrix, key, *, place, form=None, status=200):
+    """One cell's comment thread, as the review page shows it, for the page's script."""
+    context = {
+        "matrix": matrix,
+        "cell": selectors.cell_thread(matrix, key),
+        "commentable": not matrix.is_published,
+        "section": place["section"] or "",
+        "view": place["view"] or "",
+        "comment_form": form,
+        "open_cell": "|".join(key) if form is not None else "",
+    }
+    response = render(request, "matrices/review/_thread.html", context, status=status)
+    counts = selectors.open_thread_counts(matrix)
+    response["X-Review-Fragment"] = "thread"
+    response["X-Open-Threads"] = str(counts["open"])
+    response["Vary"] = FRAGMENT_HEADER
+    return response
 
 
 @reviewer_required
@@ -99,11 +148,14 @@ def review(request, pk):
 @require_POST
 @refusals_shown_on("matrices:review")
 def review_comment(request, pk):
+    """A comment on one cell. From the page's script, the cell's thread comes back (with the form and
+    its errors when refused); without it, the page at the cell, in the section and view it was in."""
     matrix = services.get_visible(request.user, pk)
     specs = services.layout(matrix.template)
     form = CellCommentForm(request.POST, specs=specs)
+    place = _place(request.POST)
     if form.is_valid():
-        row, column, aspect = form.cell_key()
+        row, column, aspect = key = form.cell_key()
         try:
             services.add_comment(
                 matrix, row=row, column=column, aspect=aspect, body=form.cleaned_data["body"], acting_user=request.user
@@ -113,15 +165,26 @@ def review_comment(request, pk):
                 for message in errors:
                     form.add_error("cell" if field == "row" else field if field in form.fields else None, message)
         else:
+            if wants_fragment(request):
+                return thread_fragment(request, matrix, key, place=place)
             messages.success(request, _("Your comment on %(row)s was added.") % {"row": row})
-            return redirect(reverse("matrices:review", args=[matrix.pk]) + "#" + cell_anchor((row, column, aspect)))
-    return _review_page(request, matrix, specs=specs, comment_form=form, status=400)
+            section = place["section"] or next(s.row.section.code for s in specs if s.key == key)
+            return redirect(
+                review_url(
+                    matrix, section=selectors.section_key(section), view=place["view"] or "", anchor=cell_anchor(key)
+                )
+            )
+    if wants_fragment(request) and "cell" not in form.errors:
+        return thread_fragment(request, matrix, form.cell_key(), place=place, form=form, status=400)
+    return _review_page(request, matrix, specs=specs, place=place, comment_form=form, status=400)
 
 
 @reviewer_required
 @require_POST
 @refusals_shown_on("matrices:review")
 def request_changes(request, pk):
+    """Send the version back to the State; the cells as they are now make the review round the next
+    review compares with."""
     matrix = services.get_visible(request.user, pk)
     form = RequestChangesForm(request.POST)
     if not form.is_valid():

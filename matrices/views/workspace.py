@@ -10,15 +10,25 @@ constant number of SQL queries whatever the number of cells.
 import os
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matrices import selectors, services
-from matrices.forms import ConsentForm, DocumentForm, PickStateForm, ReplyForm, SectionForm, StartDraftForm, cell_anchor
+from matrices.forms import (
+    CellSaveForm,
+    ConsentForm,
+    DocumentForm,
+    PickStateForm,
+    ReplyForm,
+    SectionForm,
+    StartDraftForm,
+    cell_anchor,
+)
 from matrices.models import Mark, Matrix
 from portal.accounts.decorators import workspace_required
 from portal.core.exceptions import (
@@ -29,6 +39,7 @@ from portal.core.exceptions import (
     NotFound,
     PublishedImmutable,
 )
+from portal.core.templatetags.portal_tags import moment
 
 DOCUMENT_TYPES = {
     ".pdf": "application/pdf",
@@ -143,7 +154,9 @@ def workspace(request, pk):
 @workspace_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_section(request, pk, section):
-    """The form of one section; saves only the cells the user changed, all or nothing.
+    """One section: the grid (with JavaScript: keyboard entry and autosave through `save_cell`), or the
+    form (`?form=1`, and what the grid's cells link to without JavaScript). The form saves only the
+    cells the user changed, all or nothing.
 
     Each cell carries the token of the value the page showed: a cell someone else saved meanwhile
     is left as they saved it unless this user changed it too, which is a conflict shown with both
@@ -153,11 +166,14 @@ def edit_section(request, pk, section):
     sections, current = selectors.matrix_sections(matrix, section)
     if current is None:
         raise NotFound(_("This matrix has no section %(section)s.") % {"section": section})
-    specs = selectors.section_specs(matrix, current)
-    view, cells = selectors.section_grid(matrix, current, specs)
+    layout = selectors.template_layout(matrix)
+    specs = selectors.section_specs(matrix, current, layout)
+    view, cells = selectors.section_grid(matrix, current, specs, sections=sections, layout=layout)
     editable = services.can_edit(request.user, matrix)
+    as_form = request.method == "POST" or bool(request.GET.get("form"))
     form, error, status = None, None, 200
     if request.method != "POST":
+        # The grid's page carries the form too, for browsers without JavaScript (in <noscript>).
         form = SectionForm(cells=cells) if editable else None
     else:
         _require_edit(request.user, matrix)
@@ -166,7 +182,7 @@ def edit_section(request, pk, section):
             error, status = _("Some fields are not valid; nothing was saved."), 400
         elif not (changes := form.changed_cells()):
             messages.info(request, _("Nothing to save: no value was changed."))
-            return redirect(current.edit_url)
+            return redirect(_section_url(request, current))
         else:
             try:
                 changed = services.update_cells(matrix, changes, acting_user=request.user, shown=form.shown_tokens())
@@ -186,6 +202,9 @@ def edit_section(request, pk, section):
         "sections": sections,
         "view": view,
         "form": form,
+        "grid": editable and not as_form,
+        "form_url": f"{current.edit_url}?form=1",
+        "save_cell_url": reverse("matrices:save_cell", args=[matrix.pk, selectors.section_key(current.code)]),
         "error": error,
         "conflicts": [cell for cell in cells if cell.conflict],
         "editable": editable,
@@ -197,17 +216,130 @@ def edit_section(request, pk, section):
     return render(request, "matrices/workspace/edit_section.html", context, status=status)
 
 
+def _section_url(request, current) -> str:
+    """The section's page as the user edits it: the form when they came from it, else the grid."""
+    return f"{current.edit_url}?form=1" if request.GET.get("form") else current.edit_url
+
+
 def _saved(request, matrix, current, changed, changes):
     """Back to the section, at the first cell the user changed: they keep their place."""
     if not changed:
         messages.info(request, _("Nothing to save: the values you changed are already saved."))
-        return redirect(current.edit_url)
+        return redirect(_section_url(request, current))
     note = _("Saved: %(n)s cell(s) changed in %(section)s.") % {"n": changed, "section": current.label}
     if not matrix.regime.is_1540:
         note += " " + _("The mapped cells of the 1540 matrix were updated from this report.")
     messages.success(request, note)
     first = changes[0]
-    return redirect(f"{current.edit_url}#{cell_anchor((first['row'], first['column'], first['aspect']))}")
+    return redirect(f"{_section_url(request, current)}#{cell_anchor((first['row'], first['column'], first['aspect']))}")
+
+
+@workspace_required
+@require_POST
+def save_cell(request, pk, section):
+    """The grid's autosave: one cell (or several, for a bulk action) of a section, all or nothing, through
+    the same service and checks as the section form. Answers JSON: the cells as stored now with their
+    new tokens, when, and the section's progress; 400 with the errors per cell (nothing saved); 409
+    with both values of each conflicting cell (nothing saved); 403/404 as the form would refuse."""
+    try:
+        matrix = selectors.visible_matrix(request.user, pk)
+        current = selectors.matrix_sections(matrix, section)[1]
+        if current is None:
+            raise NotFound(_("This matrix has no section %(section)s.") % {"section": section})
+        _require_edit(request.user, matrix)
+        cell_forms = CellSaveForm.from_post(request.POST)
+        if not cell_forms:
+            raise InvalidInput(_("Send the cells to save."), errors={"cells": [_("Send the cells to save.")]})
+        errors = {str(i): dict(f.errors) for i, f in enumerate(cell_forms) if not f.is_valid()}
+        if errors:
+            raise InvalidInput(_("Some fields are not valid; nothing was saved."), errors={"cells": errors})
+        specs = selectors.section_specs(matrix, current)
+        in_section = {spec.key for spec in specs}
+        changes = [f.change() for f in cell_forms]
+        outside = {
+            str(i): {"column": [_("This cell is not in section %(s)s.") % {"s": current.label}]}
+            for i, f in enumerate(cell_forms)
+            if f.key not in in_section
+        }
+        if outside:
+            raise InvalidInput(_("Some cells are not in this section; nothing was saved."), errors={"cells": outside})
+        shown = {f.key: f.cleaned_data["shown"] for f in cell_forms if f.cleaned_data["shown"]}
+        changed = services.update_cells(matrix, changes, acting_user=request.user, shown=shown)
+    except services.CellConflict as exc:
+        return JsonResponse(_conflict_answer(exc), status=409)
+    except InvalidInput as exc:
+        return JsonResponse(_invalid_answer(exc, request.POST), status=400)
+    except DomainError as exc:
+        return JsonResponse({"error": exc.message, "code": exc.code}, status=exc.status)
+    progress, stored = selectors.section_saved(matrix, current, specs)
+    now = timezone.now()
+    cells = []
+    for change in changes:
+        key = (change["row"], change["column"], change["aspect"])
+        value = stored.get(key) or {"mark": "", "source": "", "remarks": "", "overridden": False}  # blanked
+        at = value.get("updated_at") or now
+        cells.append(
+            {
+                "row": key[0],
+                "column": key[1],
+                "aspect": key[2],
+                "mark": value["mark"],
+                "source": value["source"],
+                "remarks": value["remarks"],
+                "overridden": value["overridden"],
+                "token": services.cell_token(value["mark"], value["source"], value["remarks"]),
+                "saved_at": at.isoformat(),
+            }
+        )
+    return JsonResponse(
+        {
+            "changed": changed,
+            "cells": cells,
+            "saved_at": now.isoformat(),
+            "progress": vars(progress),
+        }
+    )
+
+
+def _invalid_answer(exc, data) -> dict:
+    """A 400 of the autosave: the message, and per cell sent (by position) its errors per field."""
+    problems = exc.errors.get("cells", {}) if isinstance(exc.errors, dict) else {}
+    if not isinstance(problems, dict):
+        return {"error": exc.message, "cells": []}
+    rows, columns, aspects = data.getlist("row"), data.getlist("column"), data.getlist("aspect")
+    cells = []
+    for index, fields in problems.items():
+        i = int(index)
+        cells.append(
+            {
+                "row": rows[i] if i < len(rows) else "",
+                "column": columns[i] if i < len(columns) else "",
+                "aspect": aspects[i] if i < len(aspects) else "",
+                "errors": {field: [str(m) for m in messages_] for field, messages_ in fields.items()},
+            }
+        )
+    return {"error": exc.message, "cells": cells}
+
+
+def _conflict_answer(exc) -> dict:
+    """A 409 of the autosave: each conflicting cell with both values, who saved theirs and when, and the
+    token of the value saved now (sending it again with the user's value keeps theirs)."""
+    conflicts = []
+    for conflict in exc.conflicts:
+        saved = conflict["saved"]
+        conflicts.append(
+            {
+                "row": conflict["row"],
+                "column": conflict["column"],
+                "aspect": conflict["aspect"],
+                "yours": conflict["yours"],
+                "saved": saved,
+                "by": conflict["by"] or "",
+                "at": moment(conflict["at"]) if conflict["at"] else "",
+                "token": services.cell_token(saved["mark"], saved["source"], saved["remarks"]),
+            }
+        )
+    return {"error": exc.message, "conflicts": conflicts}
 
 
 @workspace_required

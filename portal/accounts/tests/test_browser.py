@@ -17,7 +17,9 @@ def test_an_official_logs_in_sees_their_role_and_logs_out(page, state_a_official
 
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/accounts/profile/")
+    page.wait_for_url("**/my-work/")
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
+    page.goto("/accounts/profile/")
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     expect(page.locator("main")).to_contain_text("State official")
     expect(page.locator("main")).to_contain_text("Jamaica")
@@ -44,7 +46,8 @@ def test_an_official_changes_their_password_from_the_account_page(page, state_a_
     page.get_by_label("Username").fill("official-a")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/accounts/profile/")
+    page.wait_for_url("**/my-work/")
+    page.goto("/accounts/profile/")
 
     page.get_by_role("link", name="Change password").click()
     page.get_by_label("Old password").fill(TEST_PASSWORD)

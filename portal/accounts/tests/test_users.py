@@ -213,7 +213,7 @@ def test_every_role_logs_in_on_the_login_page(request, client, persona, shown):
     response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/profile/"
+    assert response["Location"] == "/my-work/"  # each role lands on what waits for them
     assert int(client.session["_auth_user_id"]) == user.pk
     page = client.get("/accounts/profile/").content.decode()
     for text in shown:
@@ -228,7 +228,7 @@ def test_the_login_page_follows_a_safe_next_and_ignores_another_host(client, exp
     response = client.post(
         "/accounts/login/?next=https://evil.example/", {"username": "expert", "password": TEST_PASSWORD}
     )
-    assert response["Location"] == "/accounts/profile/"
+    assert response["Location"] == "/my-work/"
 
 
 def test_a_wrong_password_shows_an_error_and_logs_nobody_in(client, expert):
