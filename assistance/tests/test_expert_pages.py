@@ -372,7 +372,7 @@ def test_the_dashboard_figures_match_the_hand_computed_medians(expert, timed):
     assert '<script id="turnaround-charts" type="application/json">' in html
     assert '<script src="/static/vendor/chartjs/chart.umd.min.js"></script>' in html
     assert '<script src="/static/js/turnaround.js"></script>' in html
-    assert html.count("<script") == 4  # Bootstrap, Chart.js, turnaround.js, and the JSON block
+    assert html.count("<script") == 5  # Bootstrap, the confirmation dialogs, Chart.js, turnaround.js, the JSON block
     assert 'data-chart-key="by_area"' in html
 
 
