@@ -345,7 +345,10 @@
   function fillPanel(td) {
     var v = values(td);
     panelShown = v;
-    document.getElementById("grid-panel-title").textContent = td.dataset.context;
+    // The row's label first, as people know it; the code after it, as on the row.
+    var rowLabel = td.closest("tr").querySelector(".grid-rowlabel");
+    document.getElementById("grid-panel-title").textContent =
+      (rowLabel ? rowLabel.textContent + " · " : "") + td.dataset.label + " (" + td.dataset.row + ")";
     radios.forEach(function (r) { r.checked = r.value === v.mark; });
     source.value = v.source;
     remarks.value = v.remarks;
