@@ -84,6 +84,37 @@ def test_enter_opens_the_source_and_remarks_and_ctrl_enter_saves_them(page, stat
     expect(page.locator('[data-progress-for="OP2"]')).to_contain_text("1/84")
 
 
+def test_d_copies_the_cell_above_in_the_same_column_and_saves_it(page, state_a_official):
+    matrix = draft(state_a_official.state, state_a_official)
+    open_grid(page, matrix)
+    top = cell(page, "MANUFACTURE", "CW")
+    top.click()
+    page.keyboard.press("Enter")
+    page.get_by_label("X: measure taken or legal basis found").check()
+    page.get_by_label("Legal source", exact=True).fill("Chemical Weapons Act 2004, s. 3")
+    page.get_by_label("Remarks", exact=True).fill("In force since 2005")
+    page.keyboard.press("Control+Enter")
+    all_saved(page)
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # POSSESS, two rows down: the nearest cell above it is ACQUIRE (blank)
+    page.keyboard.press("ArrowUp")  # ACQUIRE: MANUFACTURE is above it
+    page.keyboard.press("d")
+    expect(cell(page, "ACQUIRE", "CW")).to_have_attribute("data-state", "saved")
+    assert stored(matrix, "ACQUIRE", "CW") == ("X", "Chemical Weapons Act 2004, s. 3", "In force since 2005")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("D")  # the copy goes on down the column
+    expect(cell(page, "POSSESS", "CW")).to_have_attribute("data-state", "saved")
+    assert stored(matrix, "POSSESS", "CW") == ("X", "Chemical Weapons Act 2004, s. 3", "In force since 2005")
+    assert stored(matrix, "POSSESS", "NW") == ("", "", "")  # other columns untouched
+
+    # The first row has nothing above it: the page says so, nothing changes.
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("d")
+    expect(page.locator("#grid-status")).to_contain_text("No cell above in this column to copy from.")
+    assert stored(matrix, "MANUFACTURE") == ("", "", "")
+
+
 def test_an_invalid_cell_shows_its_error_in_place_and_is_not_stored(page, state_a_official):
     matrix = draft(state_a_official.state, state_a_official)
     open_grid(page, matrix)

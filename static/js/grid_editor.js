@@ -281,6 +281,18 @@
     status(msg.msgNoGap);
   }
 
+  // D (ditto): the cell takes the mark, source and remarks of the nearest cell above it in the same
+  // column and aspect, and is saved; the server checks it as any other change.
+  function ditto(td) {
+    for (var r = td.r - 1; r >= 0; r--) {
+      var above = grid[r].filter(function (other) {
+        return other.dataset.column === td.dataset.column && other.dataset.aspect === td.dataset.aspect;
+      })[0];
+      if (above) { change(td, values(above), { open: td }); return; }
+    }
+    status(msg.msgNothingAbove);
+  }
+
   table.addEventListener("keydown", function (event) {
     var td = event.target.closest ? event.target.closest("td.gcell") : null;
     if (!td || event.target !== td || event.altKey || event.metaKey) return;
@@ -301,6 +313,7 @@
     else if (key === "Delete" || key === "Backspace") change(td, { mark: "" }, { open: td });
     else if (MARKS[key.toLowerCase()]) change(td, { mark: MARKS[key.toLowerCase()] }, { open: td });
     else if (key === "g" || key === "G") nextGap();
+    else if (key === "d" || key === "D") ditto(td);
     else handled = false;
     if (handled) event.preventDefault();
   });
@@ -316,6 +329,7 @@
     if (!td) return;
     if (td === wasSelected && panelCell !== td) openPanel(td);
     else focusCell(td);
+    if (grid[td.r].length > 1) preferredColumn = td.c; // up and down stay in the column clicked
     wasSelected = null;
   });
   table.addEventListener("focusin", function (event) {
