@@ -9,10 +9,9 @@ class MatricesConfig(AppConfig):
     def ready(self):
         from matrices.coverage import organization_section
         from matrices.state_page import matrix_regimes
-        from states.organization_page import register_organization_page_section
-        from states.pages import register_state_page_section
+        from states.pages import ORGANIZATION_PAGE, STATE_PAGE, register_page_section
 
-        # The State page lists the State's matrices (states/pages.py); an organisation's page shows
-        # its members' coverage (states/organization_page.py).
-        register_state_page_section(matrix_regimes)
-        register_organization_page_section(organization_section)
+        # The State page lists the State's matrices; an organisation's page shows its members'
+        # coverage (states/pages.py).
+        register_page_section(STATE_PAGE, matrix_regimes)
+        register_page_section(ORGANIZATION_PAGE, organization_section)

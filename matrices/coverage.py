@@ -280,7 +280,7 @@ def overview(regime_code=DEFAULT_REGIME) -> dict:
 
 
 def organization_section(request, organization, memberships) -> dict:
-    """The coverage of a regional organisation's member States (`states/organization_page.py`): each
+    """The coverage of a regional organisation's member States (`states/pages.py`): each
     current member that is a UN Member State gets `membership.coverage`; the page gets the pooled figure
     and a chart of one bar per member. One query when the figures are cached, four otherwise, whatever
     the number of members (the memberships come with their States and groups)."""

@@ -1,22 +1,30 @@
-"""What other apps add to a State's public page (`states.views.state_detail`).
+"""What other apps add to the states app's public pages: a State's page (`states.views.state_detail`)
+and a regional organisation's (`states.views.organization_detail`).
 
-The states app imports no app above it; an app that shows something on the State page (the matrices app,
-its matrices) registers a function from its `AppConfig.ready`. Each function takes the request and the
-State and returns context for `states/state_detail.html`.
+The states app imports no app above it; an app that shows something on one of these pages (the
+matrices app: a State's matrices, an organisation's members' coverage) registers a function from its
+`AppConfig.ready`. Each function returns context for the page's template:
+
+- State page: `section(request, state) -> dict` (`states/state_detail.html`);
+- organisation page: `section(request, organization, memberships) -> dict`, the memberships with
+  their States (`states/organization_detail.html`).
 """
 
-_state_page_sections = []
+STATE_PAGE = "state"
+ORGANIZATION_PAGE = "organization"
+_sections = {STATE_PAGE: [], ORGANIZATION_PAGE: []}
 
 
-def register_state_page_section(section):
-    """Add `section(request, state) -> dict` to the context of every State page."""
-    if section not in _state_page_sections:
-        _state_page_sections.append(section)
+def register_page_section(page, section):
+    """Add `section` to the context of every page of the kind `page` (STATE_PAGE, ORGANIZATION_PAGE)."""
+    if section not in _sections[page]:
+        _sections[page].append(section)
     return section
 
 
-def state_page_context(request, state) -> dict:
+def page_context(page, request, *args) -> dict:
+    """The context every registered section adds to a page of the kind `page`."""
     context = {}
-    for section in _state_page_sections:
-        context.update(section(request, state))
+    for section in _sections[page]:
+        context.update(section(request, *args))
     return context

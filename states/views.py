@@ -6,8 +6,7 @@ from django.views.decorators.http import require_safe
 from portal.core.exceptions import NotFound
 from states.filtersets import StateFilterSet
 from states.models import Membership, RegionalOrganization, State
-from states.organization_page import organization_page_context
-from states.pages import state_page_context
+from states.pages import ORGANIZATION_PAGE, STATE_PAGE, page_context
 
 
 @require_safe
@@ -33,7 +32,7 @@ def state_detail(request, iso3):
     state = State.objects.with_public_profile().filter(iso3=iso3).first()
     if state is None:
         raise NotFound(_("No UN Member State has the ISO code %(iso3)s.") % {"iso3": iso3})
-    context = {"state": state, **state_page_context(request, state)}
+    context = {"state": state, **page_context(STATE_PAGE, request, state)}
     return render(request, "states/state_detail.html", context)
 
 
@@ -48,7 +47,7 @@ def organization_list(request):
 @require_safe
 def organization_detail(request, code):
     """A regional organisation and its members, with what other apps show of them: the matrices app the
-    coverage of its member States' published matrices (`states/organization_page.py`, `matrices/coverage.py`)."""
+    coverage of its member States' published matrices (`states/pages.py`, `matrices/coverage.py`)."""
     organization = RegionalOrganization.objects.filter(code=code.upper()).first()
     if organization is None:
         raise NotFound(_("No regional organisation has the code %(code)s.") % {"code": code.upper()})
@@ -56,6 +55,6 @@ def organization_detail(request, code):
     context = {
         "organization": organization,
         "memberships": memberships,
-        **organization_page_context(request, organization, memberships),
+        **page_context(ORGANIZATION_PAGE, request, organization, memberships),
     }
     return render(request, "states/organization_detail.html", context)

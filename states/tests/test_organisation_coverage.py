@@ -1,6 +1,6 @@
 """A regional organisation's page shows the coverage of its members' published matrices: a column of
 the members table, a pooled figure and a chart (the matrices app's section of the page, registered
-through `states/organization_page.py`)."""
+through `states/pages.py`)."""
 
 import json
 import re
