@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from matrices import coverage, exports, grid, services, textdiff
 from matrices.forms import QUEUE_STATUSES, cell_anchor, cell_context
 from matrices.models import Aspect, Cell, CellColumn, Comment, Mark, Matrix, Regime, ReviewRound
-from portal.core.exceptions import NotFound
+from portal.core.exceptions import InvalidInput, NotFound
 from states.models import RegionalGroup, State, TreatyStatus
 
 S = Matrix.Status
@@ -322,9 +322,11 @@ def review_page(matrix, *, specs, section=None, view=None) -> dict:
     experts last asked for changes), with the comment threads; one section at a time.
 
     `view`: "all" cells, those changed since the "published" version, or since the last review
-    "round"; None (or one not available) for the default: "round" after a resubmission, else "all".
-    `section`: a section's code (or its URL form), "all" for every section (printing), None (or an
-    unknown one) for the first section with a cell changed in the view, else the first.
+    "round"; None (or one this version cannot have) for the default: "round" after a resubmission,
+    else "all"; any other value is InvalidInput (400).
+    `section`: a section's code (or its URL form), "all" for every section (printing), None for the
+    first section with a cell changed in the view, else the first; a section the template does not
+    have is NotFound (404).
     `sections` holds the section(s) shown, each with the rows that have a cell to show
     (`row.shown_cells`); `sections_nav` every section with its counts. A fixed number of queries:
     the previous published version, the last review round, the comments, the cells of both versions.
@@ -360,6 +362,9 @@ def review_page(matrix, *, specs, section=None, view=None) -> dict:
                 view_section.changed_published += cell.changed_published
                 view_section.changed_round += cell.changed_round
                 view_section.open_threads += cell.thread == "open"
+    if view not in (None, "all", "published", "round"):
+        raise InvalidInput(_("Show all cells, or those changed since the published version or the last review."))
+    # A view this version cannot have (no published version, no review round yet): the default one.
     available = ["all"] + (["published"] if previous is not None else []) + (["round"] if last_round else [])
     if view not in available:
         resubmitted = last_round is not None and matrix.status in (S.SUBMITTED, S.IN_REVIEW)
@@ -374,6 +379,8 @@ def review_page(matrix, *, specs, section=None, view=None) -> dict:
         shown = sections
     else:
         chosen = next((s for s in sections if section in (s.section.code, s.key)), None) if section else None
+        if section and chosen is None:
+            raise NotFound(_("This matrix has no section %(section)s.") % {"section": section})
         chosen = chosen or next((s for s in sections if changed_in(s)), sections[0] if sections else None)
         shown = [chosen] if chosen is not None else []
     compare_round = view == "round"

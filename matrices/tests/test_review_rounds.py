@@ -133,15 +133,6 @@ def test_every_view_can_be_chosen_and_all_sections_shown_for_printing(client, ex
     assert "Published v1" in published_view.content.decode()
 
 
-def test_an_unknown_section_or_view_falls_back_to_the_default(client, expert, resubmitted):
-    client.force_login(expert)
-
-    response = page(client, resubmitted, section="OP99", view="everything")
-
-    assert response.status_code == 200
-    assert (response.context["section"], response.context["view"]) == ("OP2", "round")
-
-
 def test_before_any_round_the_page_opens_on_all_cells_of_the_first_section(client, expert, state_a, state_a_official):
     matrix = submitted(state_a, state_a_official, cells=[cell(MANUFACTURE)])
     client.force_login(expert)
@@ -375,3 +366,15 @@ def test_submitted_and_in_review_look_different_and_keep_their_text():
     assert (submitted_badge["label"], in_review["label"]) == ("submitted", "in review")
     assert submitted_badge["tone"] != in_review["tone"]
     assert submitted_badge["icon"] and in_review["icon"] and submitted_badge["icon"] != in_review["icon"]
+
+
+def test_an_unknown_section_is_404_and_an_unknown_view_400(client, expert, version_with_threads):
+    client.force_login(expert)
+    url = reverse("matrices:review", args=[version_with_threads.pk])
+
+    assert client.get(url, {"section": "OP9"}).status_code == 404
+    refused = client.get(url, {"view": "everything"})
+    assert refused.status_code == 400
+    assert "Show all cells, or those changed since" in refused.content.decode()
+    # A view the version cannot have yet (no review round) falls back to the default one.
+    assert client.get(url, {"view": "round", "section": "OP2"}).status_code == 200
