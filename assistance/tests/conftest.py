@@ -1,8 +1,8 @@
 import pytest
 
 from assistance.models import Provider
-from assistance.tests.helpers import client_for
 from portal.testing.factories import UserFactory
+from portal.testing.pages import logged_in
 
 
 @pytest.fixture
@@ -28,11 +28,11 @@ def api_clients(
 def page_clients(state_a_official, state_b_official, expert, provider_chemical, provider_nuclear, admin_user):
     """A logged-in browser session per persona, and an anonymous one."""
     return {
-        "anonymous": client_for(None),
-        "official_a": client_for(state_a_official),
-        "official_b": client_for(state_b_official),
-        "expert": client_for(expert),
-        "opcw": client_for(provider_chemical),
-        "iaea": client_for(provider_nuclear),
-        "admin": client_for(admin_user),
+        "anonymous": logged_in(None),
+        "official_a": logged_in(state_a_official),
+        "official_b": logged_in(state_b_official),
+        "expert": logged_in(expert),
+        "opcw": logged_in(provider_chemical),
+        "iaea": logged_in(provider_nuclear),
+        "admin": logged_in(admin_user),
     }

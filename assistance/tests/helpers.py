@@ -1,7 +1,5 @@
 """Building assistance requests in tests, through the services as the real users would."""
 
-from django.test import Client
-
 from assistance import services
 from assistance.models import AssistanceRequest, RoutingJob
 
@@ -36,14 +34,6 @@ def routed_request(state, official, **overrides) -> AssistanceRequest:
         services.route(job.pk)
     request.refresh_from_db()
     return request
-
-
-def client_for(user):
-    """A browser session, logged in as `user` (None: an anonymous visitor)."""
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def persona(request, name):

@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, ProgressReport
-from assistance.tests.helpers import client_for, routed_request
+from assistance.tests.helpers import routed_request
 from matrices.tests.helpers import draft
 from portal.audit.models import AuditEvent
 from portal.testing.factories import UserFactory
+from portal.testing.pages import logged_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -72,33 +73,6 @@ def snapshot(req):
         ProgressReport.objects.filter(request=req).count(),
         AuditEvent.objects.count(),
     )
-
-
-def text_of(response, element_id):
-    """The text of the element `element_id` of a page, whitespace collapsed."""
-    from html.parser import HTMLParser
-
-    found = []
-
-    class Finder(HTMLParser):
-        depth = 0
-
-        def handle_starttag(self, tag, attrs):
-            if self.depth:
-                self.depth += 1
-            elif dict(attrs).get("id") == element_id:
-                self.depth = 1
-
-        def handle_endtag(self, tag):
-            if self.depth:
-                self.depth -= 1
-
-        def handle_data(self, data):
-            if self.depth:
-                found.append(data)
-
-    Finder().feed(response.content.decode())
-    return " ".join(" ".join(found).split())
 
 
 def url(name, req):
@@ -251,7 +225,7 @@ def test_a_provider_the_request_was_not_routed_to_gets_not_found(claimed):
         role="provider",
         provider=Provider.objects.create(slug="nobody", name="Nobody", active=True),
     )
-    client = client_for(outsider)
+    client = logged_in(outsider)
     assert client.get(url("confirm_deliver", claimed)).status_code == 404
     assert client.post(url("provider_deliver", claimed), {"summary": "Done"}).status_code == 404
 

@@ -12,8 +12,9 @@ from django.utils.html import escape
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, RoutingJob
-from assistance.tests.helpers import client_for, persona, routed_request
+from assistance.tests.helpers import persona, routed_request
 from portal.audit.models import AuditEvent
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def snapshot(req):
     "who, expected", [("public", 302), *[(name, 403) for name in DENIED], *[(name, 200) for name in ALLOWED]]
 )
 def test_expert_pages_open_for_experts_and_administrators_only(request, unmatched, who, expected):
-    client = client_for(persona(request, who))
+    client = logged_in(persona(request, who))
     for address in (url("expert_requests"), url("expert_request", unmatched), url("turnaround")):
         response = client.get(address)
         assert response.status_code == expected, address
@@ -78,20 +79,20 @@ def test_expert_pages_open_for_experts_and_administrators_only(request, unmatche
 @pytest.mark.parametrize("action", ["expert_reroute", "expert_assign"])
 def test_a_denied_routing_action_changes_nothing(request, unmatched, who, action):
     before = snapshot(unmatched)
-    response = client_for(persona(request, who)).post(url(action, unmatched), {"provider": "opcw"})
+    response = logged_in(persona(request, who)).post(url(action, unmatched), {"provider": "opcw"})
     assert response.status_code == (302 if who == "public" else 403)
     assert snapshot(unmatched) == before
 
 
 def test_routing_actions_need_a_post(expert, unmatched):
-    client = client_for(expert)
+    client = logged_in(expert)
     assert client.get(url("expert_reroute", unmatched)).status_code == 405
     assert client.get(url("expert_assign", unmatched) + "?provider=opcw").status_code == 405
     assert AssistanceRequest.objects.get(pk=unmatched.pk).status == "unmatched"
 
 
 def test_an_unknown_request_answers_404(expert, unmatched):
-    client = client_for(expert)
+    client = logged_in(expert)
     assert client.get(reverse("assistance:expert_request", args=[unmatched.pk + 1000])).status_code == 404
     response = client.post(reverse("assistance:expert_assign", args=[unmatched.pk + 1000]), {"provider": "opcw"})
     assert response.status_code == 404
@@ -113,7 +114,7 @@ def test_the_list_shows_every_submitted_request_with_its_matches_and_tabs(
     long_ago = timezone.now() - timedelta(days=20)
     AssistanceRequest.objects.filter(pk=unmatched.pk).update(submitted_at=long_ago)
 
-    client = client_for(expert)
+    client = logged_in(expert)
     response = client.get(url("expert_requests"))
     assert response.status_code == 200
     listed = [item.pk for item in response.context["page"].object_list]
@@ -152,7 +153,7 @@ def test_the_list_filters_by_status_area_and_region(
 ):
     routed = routed_request(state_a, state_a_official, title="Jamaica law")
     kenyan = routed_request(state_b, state_b_official, area="TRAINING", assistance_type="training", title="Kenya")
-    client = client_for(expert)
+    client = logged_in(expert)
 
     def listed(**params):
         response = client.get(url("expert_requests"), params)
@@ -184,7 +185,7 @@ def test_the_list_filters_by_status_area_and_region(
     ],
 )
 def test_an_invalid_list_filter_answers_400_with_the_message(expert, unmatched, params, field):
-    response = client_for(expert).get(url("expert_requests"), params)
+    response = logged_in(expert).get(url("expert_requests"), params)
     assert response.status_code == 400
     assert response.context["form"].errors[field]
     html = response.content.decode()
@@ -193,7 +194,7 @@ def test_an_invalid_list_filter_answers_400_with_the_message(expert, unmatched, 
 
 
 def test_an_unknown_tab_answers_400_with_the_message(expert, unmatched):
-    response = client_for(expert).get(url("expert_requests"), {"tab": "later"})
+    response = logged_in(expert).get(url("expert_requests"), {"tab": "later"})
     assert response.status_code == 400
     assert "Unknown tab later: choose one of all, unmatched, escalated, waiting." in response.content.decode()
     assert "Counter-proliferation financing rules" not in response.content.decode()
@@ -202,7 +203,7 @@ def test_an_unknown_tab_answers_400_with_the_message(expert, unmatched):
 def test_the_list_runs_a_constant_number_of_queries(
     expert, state_a, state_a_official, provider_chemical, unmatched, django_assert_num_queries
 ):
-    client = client_for(expert)
+    client = logged_in(expert)
     with django_assert_num_queries(LIST_QUERIES):
         assert len(client.get(url("expert_requests")).context["page"].object_list) == 1
     for n in range(10):
@@ -224,7 +225,7 @@ def test_the_list_runs_a_constant_number_of_queries(
 
 def test_the_request_page_shows_the_matches_with_their_reasons(expert, state_a, state_a_official):
     req = routed_request(state_a, state_a_official, title="Chemical penal provisions")
-    response = client_for(expert).get(url("expert_request", req))
+    response = logged_in(expert).get(url("expert_request", req))
     assert response.status_code == 200
     html = response.content.decode()
     for match in Match.objects.filter(request=req).select_related("provider"):
@@ -237,7 +238,7 @@ def test_the_request_page_shows_the_matches_with_their_reasons(expert, state_a, 
 
 
 def test_the_expert_reroutes_an_unmatched_request_wider(expert, unmatched, django_capture_on_commit_callbacks):
-    client = client_for(expert)
+    client = logged_in(expert)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("expert_reroute", unmatched))
     assert response.status_code == 302 and response["Location"] == url("expert_request", unmatched)
@@ -254,7 +255,7 @@ def test_the_expert_reroutes_an_unmatched_request_wider(expert, unmatched, djang
 
 
 def test_the_expert_assigns_a_provider_by_hand(expert, unmatched, django_capture_on_commit_callbacks):
-    client = client_for(expert)
+    client = logged_in(expert)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("expert_assign", unmatched), {"provider": "opcw"})
     assert response.status_code == 302
@@ -274,7 +275,7 @@ def test_the_expert_assigns_a_provider_by_hand(expert, unmatched, django_capture
 )
 def test_assigning_an_unknown_provider_is_refused_next_to_the_field(expert, unmatched, data, message):
     before = snapshot(unmatched)
-    response = client_for(expert).post(url("expert_assign", unmatched), data)
+    response = logged_in(expert).post(url("expert_assign", unmatched), data)
     assert response.status_code == 400
     assert response.context["assign_form"].errors["provider"] == [message]
     assert 'id="id_provider-error"' in response.content.decode()
@@ -286,7 +287,7 @@ def test_an_inactive_provider_cannot_be_assigned(expert, unmatched):
 
     Provider.objects.filter(slug="opcw").update(active=False)
     before = snapshot(unmatched)
-    response = client_for(expert).post(url("expert_assign", unmatched), {"provider": "opcw"})
+    response = logged_in(expert).post(url("expert_assign", unmatched), {"provider": "opcw"})
     assert response.status_code == 400
     assert snapshot(unmatched) == before
 
@@ -295,7 +296,7 @@ def test_a_claimed_request_is_neither_rerouted_nor_assigned(expert, state_a, sta
     req = routed_request(state_a, state_a_official)
     services.claim(req, acting_user=provider_chemical)
     before = snapshot(req)
-    client = client_for(expert)
+    client = logged_in(expert)
     response = client.post(url("expert_reroute", req))
     assert response.status_code == 409
     assert "Cannot re-route a request that is claimed." in response.content.decode()
@@ -335,7 +336,7 @@ def timed(state_a, state_a_official, state_b, state_b_official, provider_chemica
 
 
 def test_the_dashboard_figures_match_the_hand_computed_medians(expert, timed):
-    response = client_for(expert).get(url("turnaround"))
+    response = logged_in(expert).get(url("turnaround"))
     assert response.status_code == 200
     figures = response.context["figures"]
     assert figures["requests"] == 4
@@ -377,7 +378,7 @@ def test_the_dashboard_figures_match_the_hand_computed_medians(expert, timed):
 
 
 def test_the_dashboard_filters_by_provider_area_region_regime_and_period(expert, timed):
-    client = client_for(expert)
+    client = logged_in(expert)
 
     def figures(**params):
         response = client.get(url("turnaround"), params)
@@ -409,7 +410,7 @@ def test_the_dashboard_filters_by_provider_area_region_regime_and_period(expert,
     ],
 )
 def test_an_invalid_dashboard_filter_answers_400_with_the_message(expert, timed, params, field):
-    response = client_for(expert).get(url("turnaround"), params)
+    response = logged_in(expert).get(url("turnaround"), params)
     assert response.status_code == 400
     assert response.context["form"].errors[field]
     html = response.content.decode()
@@ -418,7 +419,7 @@ def test_an_invalid_dashboard_filter_answers_400_with_the_message(expert, timed,
 
 
 def test_the_unfiltered_dashboard_uses_the_cached_figures(expert, timed, state_b, state_b_official):
-    client = client_for(expert)
+    client = logged_in(expert)
     first = client.get(url("turnaround")).context["figures"]
     routed_request(state_b, state_b_official, title="After the cache")
     assert client.get(url("turnaround")).context["figures"] == first  # served from the cache
@@ -430,7 +431,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(
 ):
     from django.core.cache import cache
 
-    client = client_for(expert)
+    client = logged_in(expert)
     since = {"since": (timed["start"] - timedelta(days=2)).date().isoformat()}
     with django_assert_num_queries(DASHBOARD_QUERIES):
         assert client.get(url("turnaround"), since).context["figures"]["requests"] == 4
@@ -459,7 +460,7 @@ def test_the_list_pages_through_the_requests_keeping_the_tab_and_filters(
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     for n in range(3):
         routed_request(state_a, state_a_official, title=f"Request {n}")
-    client = client_for(expert)
+    client = logged_in(expert)
     first = client.get(url("expert_requests"), {"tab": "waiting", "region": "GRULAC"})
     body = first.content.decode()
     assert "Page 1 of 2" in body and 'aria-label="Pages of requests"' in body
@@ -473,7 +474,7 @@ def test_the_list_pages_through_the_requests_keeping_the_tab_and_filters(
 
 def test_a_draft_with_no_area_yet_opens_for_an_expert_but_is_not_listed(expert, state_a, state_a_official):
     draft = services.create(state_a, {"title": "Help with export controls"}, acting_user=state_a_official)
-    listed = client_for(expert).get(url("expert_requests"))
+    listed = logged_in(expert).get(url("expert_requests"))
     assert listed.status_code == 200 and "Help with export controls" not in listed.content.decode()
-    page = client_for(expert).get(url("expert_request", draft))
+    page = logged_in(expert).get(url("expert_request", draft))
     assert page.status_code == 200 and "Help with export controls" in page.content.decode()

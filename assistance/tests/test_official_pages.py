@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from assistance import services
 from assistance.models import AssistanceRequest, Need, NeedCell, RoutingJob
-from assistance.tests.helpers import client_for, draft_request, routed_request, submit
+from assistance.tests.helpers import draft_request, routed_request, submit
 from matrices.tests.helpers import draft
 from portal.audit.models import AuditEvent
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -516,7 +517,7 @@ def test_a_form_token_is_the_users_own(page_clients, state_a, matrix_a):
     from portal.testing.factories import UserFactory
 
     token = form_token(page_clients["official_a"])
-    colleague = client_for(UserFactory(username="official-a2", role="state_official", state=state_a))
+    colleague = logged_in(UserFactory(username="official-a2", role="state_official", state=state_a))
 
     for client in (page_clients["official_a"], colleague):
         assert client.post(reverse("assistance:new_request"), form_data(form_token=token)).status_code == 302
@@ -537,8 +538,8 @@ def test_on_postgresql_the_new_request_form_sent_twice_at_once_creates_one_reque
 ):
     from portal.testing.concurrency import all_at_once
 
-    token = form_token(client_for(state_a_official))
-    clients = [client_for(state_a_official) for _ in range(2)]
+    token = form_token(logged_in(state_a_official))
+    clients = [logged_in(state_a_official) for _ in range(2)]
     answers = all_at_once(
         [
             lambda client=client: client.post(reverse("assistance:new_request"), form_data(form_token=token))
@@ -822,7 +823,7 @@ def sized_requests(request, state_a, state_a_official, provider_chemical, matrix
 def test_official_pages_run_a_constant_number_of_queries(
     page, queries, sized_requests, state_a_official, django_assert_num_queries
 ):
-    client = client_for(state_a_official)
+    client = logged_in(state_a_official)
     url = {
         "dashboard": reverse("assistance:my_requests"),
         "detail": reverse("assistance:request_detail", args=[sized_requests.pk]),

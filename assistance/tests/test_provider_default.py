@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from assistance import services
-from assistance.tests.helpers import client_for, routed_request
+from assistance.tests.helpers import routed_request
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_the_api_list_runs_a_constant_number_of_queries_for_a_provider(
 
 
 def inbox(user, **params):
-    response = client_for(user).get(reverse("assistance:provider_inbox"), params)
+    response = logged_in(user).get(reverse("assistance:provider_inbox"), params)
     assert response.status_code == 200
     return response, {item.pk for item in response.context["page"].object_list}
 
@@ -145,6 +146,6 @@ def test_the_inbox_shows_by_default_what_awaits_a_claim_and_the_organisations_wo
 
 
 def test_an_unknown_inbox_scope_is_a_400_next_to_the_field(world, provider_chemical):
-    response = client_for(provider_chemical).get(reverse("assistance:provider_inbox"), {"scope": "mine"})
+    response = logged_in(provider_chemical).get(reverse("assistance:provider_inbox"), {"scope": "mine"})
     assert response.status_code == 400
     assert response.context["form"].errors["scope"]

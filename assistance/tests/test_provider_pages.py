@@ -10,9 +10,10 @@ from django.utils.html import escape
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, ProgressReport
-from assistance.tests.helpers import client_for, persona, routed_request
+from assistance.tests.helpers import persona, routed_request
 from matrices.tests.helpers import CELL, draft
 from portal.audit.models import AuditEvent
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def snapshot(req):
     ],
 )
 def test_provider_pages_open_for_provider_staff_only(request, shared, who, inbox, detail):
-    client = client_for(persona(request, who))
+    client = logged_in(persona(request, who))
     response = client.get(reverse("assistance:provider_inbox"))
     assert response.status_code == inbox
     if inbox == 302:
@@ -95,7 +96,7 @@ def test_provider_pages_open_for_provider_staff_only(request, shared, who, inbox
 @pytest.mark.parametrize("action", ACTIONS)
 def test_a_denied_action_changes_nothing(request, shared, who, action):
     before = snapshot(shared)
-    response = client_for(persona(request, who)).post(url(action, shared), {"note": "x", "summary": "y"})
+    response = logged_in(persona(request, who)).post(url(action, shared), {"note": "x", "summary": "y"})
     assert response.status_code == (302 if who == "public" else 403)
     assert snapshot(shared) == before
 
@@ -103,7 +104,7 @@ def test_a_denied_action_changes_nothing(request, shared, who, action):
 @pytest.mark.parametrize("action", ["provider_request", *ACTIONS])
 def test_a_provider_the_request_was_not_routed_to_gets_404_and_changes_nothing(provider_nuclear, chemical_only, action):
     before = snapshot(chemical_only)
-    client = client_for(provider_nuclear)
+    client = logged_in(provider_nuclear)
     if action == "provider_request":
         response = client.get(url(action, chemical_only))
     else:
@@ -115,13 +116,13 @@ def test_a_provider_the_request_was_not_routed_to_gets_404_and_changes_nothing(p
 
 def test_a_published_request_not_routed_to_the_provider_is_not_on_its_pages(provider_nuclear, chemical_only):
     assert chemical_only.consent_to_publish  # the public may see it, but it is not in IAEA's inbox
-    client = client_for(provider_nuclear)
+    client = logged_in(provider_nuclear)
     assert "Chemical penal provisions" not in client.get(reverse("assistance:provider_inbox")).content.decode()
     assert client.get(url("provider_request", chemical_only)).status_code == 404
 
 
 def test_actions_need_a_post(provider_chemical, shared):
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
     for action in ACTIONS:
         assert client.get(url(action, shared)).status_code == 405
     assert AssistanceRequest.objects.get(pk=shared.pk).status == "routed"
@@ -134,7 +135,7 @@ def test_actions_need_a_post(provider_chemical, shared):
 def test_the_inbox_lists_the_requests_routed_to_the_organisation_with_score_and_reasons(
     provider_chemical, provider_nuclear, shared, chemical_only
 ):
-    response = client_for(provider_chemical).get(reverse("assistance:provider_inbox"))
+    response = logged_in(provider_chemical).get(reverse("assistance:provider_inbox"))
     assert response.status_code == 200
     rows = {item.pk: item for item in response.context["page"].object_list}
     assert set(rows) == {shared.pk, chemical_only.pk}
@@ -146,15 +147,15 @@ def test_the_inbox_lists_the_requests_routed_to_the_organisation_with_score_and_
         assert escape(reason) in html
     assert f"{own.score:.1f}" in html
 
-    response = client_for(provider_nuclear).get(reverse("assistance:provider_inbox"))
+    response = logged_in(provider_nuclear).get(reverse("assistance:provider_inbox"))
     assert [item.pk for item in response.context["page"].object_list] == [shared.pk]
 
 
 def test_the_inbox_says_who_claimed_a_request_another_provider_leads(provider_chemical, provider_nuclear, shared):
     services.claim(shared, acting_user=provider_nuclear)
-    html = client_for(provider_chemical).get(reverse("assistance:provider_inbox"), {"scope": "all"}).content.decode()
+    html = logged_in(provider_chemical).get(reverse("assistance:provider_inbox"), {"scope": "all"}).content.decode()
     assert "claimed by International Atomic Energy Agency" in html
-    html = client_for(provider_nuclear).get(reverse("assistance:provider_inbox")).content.decode()
+    html = logged_in(provider_nuclear).get(reverse("assistance:provider_inbox")).content.decode()
     assert "your organisation leads" in html
 
 
@@ -165,7 +166,7 @@ def test_the_inbox_filters_by_status_area_column_state_region_and_date(
     assert kenyan.matches.filter(provider__slug="opcw").exists()
     services.claim(chemical_only, acting_user=provider_chemical)
     AssistanceRequest.objects.filter(pk=kenyan.pk).update(submitted_at=timezone.now() - timedelta(days=40))
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
 
     def listed(**params):
         response = client.get(reverse("assistance:provider_inbox"), params)
@@ -200,7 +201,7 @@ def test_the_inbox_filters_by_status_area_column_state_region_and_date(
 def test_an_invalid_inbox_filter_answers_400_with_the_message_next_to_the_field(
     provider_chemical, shared, params, field
 ):
-    response = client_for(provider_chemical).get(reverse("assistance:provider_inbox"), params)
+    response = logged_in(provider_chemical).get(reverse("assistance:provider_inbox"), params)
     assert response.status_code == 400
     html = response.content.decode()
     assert "Some filters are not valid" in html
@@ -212,7 +213,7 @@ def test_an_invalid_inbox_filter_answers_400_with_the_message_next_to_the_field(
 def test_the_inbox_runs_a_constant_number_of_queries(
     provider_chemical, state_a, state_a_official, shared, django_assert_num_queries
 ):
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
     with django_assert_num_queries(INBOX_QUERIES):
         assert len(client.get(reverse("assistance:provider_inbox")).context["page"].object_list) == 1
     for n in range(12):
@@ -250,7 +251,7 @@ def test_the_request_page_shows_needs_cells_marks_reasons_and_the_other_provider
     other = routed_request(state_a, state_a_official, columns=["NW"], area="PHYSICAL_PROTECTION", title="Nuclear")
     services.claim(other, acting_user=provider_nuclear)
 
-    response = client_for(provider_chemical).get(url("provider_request", req))
+    response = logged_in(provider_chemical).get(url("provider_request", req))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Penal provisions for the manufacture of chemical weapons" in html
@@ -273,7 +274,7 @@ def test_the_request_page_shows_needs_cells_marks_reasons_and_the_other_provider
 
 def test_the_request_page_escapes_what_the_state_wrote(provider_chemical, state_a, state_a_official):
     req = routed_request(state_a, state_a_official, title='Customs "training" & tools', contact_person="A & B")
-    html = client_for(provider_chemical).get(url("provider_request", req)).content.decode()
+    html = logged_in(provider_chemical).get(url("provider_request", req)).content.decode()
     assert "Customs &quot;training&quot; &amp; tools" in html
     assert "A &amp; B" in html
 
@@ -285,7 +286,7 @@ def test_the_request_page_escapes_what_the_state_wrote(provider_chemical, state_
 def test_a_matched_provider_claims_and_a_second_one_gets_the_already_claimed_message(
     provider_chemical, provider_nuclear, shared
 ):
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
     response = client.post(url("provider_claim", shared))
     assert response.status_code == 302 and response["Location"] == url("provider_request", shared)
     shared.refresh_from_db()
@@ -294,7 +295,7 @@ def test_a_matched_provider_claims_and_a_second_one_gets_the_already_claimed_mes
     assert "Your organisation leads this request now" in page and "Mark delivered" in page
 
     before = snapshot(shared)
-    response = client_for(provider_nuclear).post(url("provider_claim", shared))
+    response = logged_in(provider_nuclear).post(url("provider_claim", shared))
     assert response.status_code == 409
     html = response.content.decode()
     assert "Another provider has already claimed this request." in html
@@ -304,7 +305,7 @@ def test_a_matched_provider_claims_and_a_second_one_gets_the_already_claimed_mes
 
 
 def test_a_repeated_claim_by_the_winner_acts_once(provider_chemical, shared):
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
     assert client.post(url("provider_claim", shared)).status_code == 302
     before = snapshot(shared)
     assert client.post(url("provider_claim", shared)).status_code == 302
@@ -314,20 +315,20 @@ def test_a_repeated_claim_by_the_winner_acts_once(provider_chemical, shared):
 def test_the_lead_releases_the_claim_and_the_request_is_open_again(provider_chemical, provider_nuclear, shared):
     services.claim(shared, acting_user=provider_chemical)
     before = snapshot(shared)
-    assert client_for(provider_nuclear).post(url("provider_release", shared)).status_code == 403
+    assert logged_in(provider_nuclear).post(url("provider_release", shared)).status_code == 403
     assert snapshot(shared) == before
 
-    response = client_for(provider_chemical).post(url("provider_release", shared), follow=True)
+    response = logged_in(provider_chemical).post(url("provider_release", shared), follow=True)
     assert "You released the request" in response.content.decode()
     shared.refresh_from_db()
     assert shared.status == "routed" and shared.claimed_by is None and shared.claimed_at is None
-    assert client_for(provider_nuclear).post(url("provider_claim", shared)).status_code == 302
+    assert logged_in(provider_nuclear).post(url("provider_claim", shared)).status_code == 302
     shared.refresh_from_db()
     assert shared.claimed_by.slug == "iaea"
 
 
 def test_another_matched_provider_joins_as_supporting_and_reports_progress(provider_chemical, provider_nuclear, shared):
-    client = client_for(provider_nuclear)
+    client = logged_in(provider_nuclear)
     before = snapshot(shared)
     response = client.post(url("provider_join", shared))
     assert response.status_code == 409 and "Only a request another provider leads can be joined" in (
@@ -357,7 +358,7 @@ def test_another_matched_provider_joins_as_supporting_and_reports_progress(provi
 
 def test_progress_and_delivery_need_text_and_plain_text_only(provider_chemical, shared):
     services.claim(shared, acting_user=provider_chemical)
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
     before = snapshot(shared)
     response = client.post(url("provider_progress", shared), {"note": "  "})
     assert response.status_code == 400
@@ -376,7 +377,7 @@ def test_progress_and_delivery_need_text_and_plain_text_only(provider_chemical, 
 
 
 def test_the_lead_reports_progress_and_marks_the_request_delivered(provider_chemical, shared):
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
     client.post(url("provider_claim", shared))
     assert client.post(url("provider_progress", shared), {"note": "Workshop held in Kingston."}).status_code == 302
     response = client.post(url("provider_deliver", shared), {"summary": "Draft bill reviewed with the AG's office."})
@@ -391,11 +392,11 @@ def test_the_lead_reports_progress_and_marks_the_request_delivered(provider_chem
 
 def test_delivery_before_a_claim_is_refused_and_changes_nothing(provider_chemical, shared):
     before = snapshot(shared)
-    response = client_for(provider_chemical).post(url("provider_deliver", shared), {"summary": "Done already"})
+    response = logged_in(provider_chemical).post(url("provider_deliver", shared), {"summary": "Done already"})
     assert response.status_code == 409
     assert "Cannot deliver a request that is routed." in response.content.decode()
     assert snapshot(shared) == before
-    response = client_for(provider_chemical).post(url("provider_progress", shared), {"note": "Started"})
+    response = logged_in(provider_chemical).post(url("provider_progress", shared), {"note": "Started"})
     assert response.status_code == 409
     assert snapshot(shared) == before
 
@@ -403,13 +404,13 @@ def test_delivery_before_a_claim_is_refused_and_changes_nothing(provider_chemica
 def test_a_withdrawn_request_cannot_be_claimed(provider_chemical, state_a_official, shared):
     services.withdraw(shared, acting_user=state_a_official)
     before = snapshot(shared)
-    response = client_for(provider_chemical).post(url("provider_claim", shared))
+    response = logged_in(provider_chemical).post(url("provider_claim", shared))
     assert response.status_code == 409
     assert "This request is withdrawn and cannot be claimed." in response.content.decode()
     assert snapshot(shared) == before
 
 
 def test_an_unknown_request_answers_404_with_the_portals_page(provider_chemical, shared):
-    response = client_for(provider_chemical).get(reverse("assistance:provider_request", args=[shared.pk + 1000]))
+    response = logged_in(provider_chemical).get(reverse("assistance:provider_request", args=[shared.pk + 1000]))
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()

@@ -9,7 +9,6 @@ import functools
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from matrices import services
@@ -18,6 +17,7 @@ from matrices.tests.helpers import CELL, draft, published
 from portal.audit.models import AuditEvent
 from portal.testing.concurrency import all_at_once
 from portal.testing.factories import UserFactory
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,6 @@ def second_official(state_a):
     return UserFactory(
         username="official-a2", first_name="Beatrice", last_name="Brown", role="state_official", state=state_a
     )
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 class _FormFields(HTMLParser):

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,6 +14,7 @@ from matrices import services
 from matrices.models import Cell, Matrix
 from matrices.tests.helpers import CELL, approved, draft, full_cells, published, regime, submitted
 from portal.audit.models import AuditEvent
+from portal.testing.pages import logged_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +26,6 @@ USE_BW = {"row": "OP2.USE", "column": "BW", "aspect": "framework", "mark": "?", 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def logged_in(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -56,33 +49,6 @@ def snapshot(matrix):
         Cell.objects.filter(matrix=matrix).count(),
         AuditEvent.objects.count(),
     )
-
-
-def text_of(response, element_id):
-    """The text of the element `element_id` of a page, whitespace collapsed."""
-    from html.parser import HTMLParser
-
-    class Finder(HTMLParser):
-        depth, found = 0, []
-
-        def handle_starttag(self, tag, attrs):
-            if self.depth:
-                self.depth += 1
-            elif dict(attrs).get("id") == element_id:
-                self.depth = 1
-
-        def handle_endtag(self, tag):
-            if self.depth:
-                self.depth -= 1
-
-        def handle_data(self, data):
-            if self.depth:
-                self.found.append(data)
-
-    finder = Finder()
-    finder.found = []
-    finder.feed(response.content.decode())
-    return " ".join(" ".join(finder.found).split())
 
 
 def second_version(state, official, expert):

@@ -10,16 +10,11 @@ from matrices.models import Cell, Matrix
 from matrices.tests.helpers import CELL, draft, full_cells, regime, submitted
 from portal.audit.models import AuditEvent
 from portal.testing.factories import UserFactory
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
 MANUFACTURE_CW = ("OP2.MANUFACTURE", "CW", "framework")
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def save_url(matrix, section="OP2"):

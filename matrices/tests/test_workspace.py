@@ -4,13 +4,13 @@ the national report document, comments, gaps, and constant query counts."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from matrices import services
 from matrices.models import Cell, Comment, Matrix
 from matrices.tests.helpers import CELL, approved, draft, full_cells, published, regime, submitted
 from portal.audit.models import AuditEvent
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,6 @@ MANUFACTURE_CW = "OP2.MANUFACTURE|CW|framework"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def logged_in(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

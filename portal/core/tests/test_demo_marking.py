@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assistance.models import Match, Provider
-from assistance.tests.helpers import client_for, routed_request
+from assistance.tests.helpers import routed_request
 from portal.audit.models import AuditEvent
 from portal.core import demo_marking
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_with_demo_data_every_page_shows_the_banner(client, demo_data, state_a_o
         assert BANNER in page, url
         assert 'role="status"' in page[page.index(BANNER) - 200 : page.index(BANNER)]
         assert "They are not information from or about any State." in page
-    workspace = client_for(state_a_official).get("/workspace/")
+    workspace = logged_in(state_a_official).get("/workspace/")
     assert BANNER in workspace.content.decode()
 
 
@@ -184,12 +185,12 @@ def test_every_page_with_matches_marks_the_unconfirmed_profiles(
         "public": (reverse("assistance:public_request", args=[routed.pk]), None),
     }[who]
 
-    page = client_for(user).get(url).content.decode()
+    page = logged_in(user).get(url).content.decode()
 
     if who == "provider":  # the OPCW's own page: its profile is confirmed, so no badge
         assert UNCONFIRMED not in page
         Provider.objects.filter(slug="opcw").update(confirmed=False)
-        assert UNCONFIRMED in client_for(user).get(url).content.decode()
+        assert UNCONFIRMED in logged_in(user).get(url).content.decode()
         return
     assert page.count(UNCONFIRMED) >= unconfirmed.count()
     for match in unconfirmed:
@@ -197,14 +198,14 @@ def test_every_page_with_matches_marks_the_unconfirmed_profiles(
 
 
 def test_the_expert_list_and_the_provider_inbox_mark_unconfirmed_profiles(routed, expert, provider_chemical):
-    listed = client_for(expert).get(reverse("assistance:expert_requests")).content.decode()
-    inbox = client_for(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
+    listed = logged_in(expert).get(reverse("assistance:expert_requests")).content.decode()
+    inbox = logged_in(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
     assert UNCONFIRMED in listed and UNCONFIRMED in inbox
 
     Provider.objects.update(confirmed=True)
 
-    assert UNCONFIRMED not in client_for(expert).get(reverse("assistance:expert_requests")).content.decode()
-    assert UNCONFIRMED not in client_for(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
+    assert UNCONFIRMED not in logged_in(expert).get(reverse("assistance:expert_requests")).content.decode()
+    assert UNCONFIRMED not in logged_in(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
 
 
 # ---------------------------------------------------------------------------------------------

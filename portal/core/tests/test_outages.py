@@ -25,9 +25,9 @@ from django.urls import reverse
 
 from assistance import services as assistance_services
 from assistance.models import AssistanceRequest
-from assistance.tests.helpers import client_for
 from portal.core.middleware import RETRY_AFTER_SECONDS
 from portal.testing.concurrency import all_at_once
+from portal.testing.pages import logged_in
 from portal.testing.processes import free_port, wait_for
 
 # ---------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def test_an_api_call_that_finds_the_database_unavailable_is_a_503_in_json(
 def test_a_page_that_finds_the_database_unavailable_is_a_503_page(monkeypatch, state_a_official):
     monkeypatch.setattr(assistance_services, "create", failing())
 
-    response = client_for(state_a_official).post(reverse("assistance:new_request"), {"title": "Export law"})
+    response = logged_in(state_a_official).post(reverse("assistance:new_request"), {"title": "Export law"})
 
     assert_unavailable(response)
     assert response["Content-Type"].startswith("text/html")
@@ -268,7 +268,7 @@ def test_a_database_failure_outside_any_view_is_a_503_too(monkeypatch, state_a_o
     from django.contrib.sessions.middleware import SessionMiddleware
 
     monkeypatch.setattr(SessionMiddleware, "process_response", failing())
-    client = client_for(state_a_official)
+    client = logged_in(state_a_official)
     client.raise_request_exception = False
 
     assert_unavailable(client.get(reverse("assistance:my_requests")))
@@ -279,7 +279,7 @@ def test_a_database_failure_outside_any_view_is_a_503_too(monkeypatch, state_a_o
 @pytest.mark.django_db
 def test_other_failures_are_still_server_errors(monkeypatch, state_a_official):
     monkeypatch.setattr(assistance_services, "create", failing(RuntimeError, "a bug"))
-    client = client_for(state_a_official)
+    client = logged_in(state_a_official)
     client.raise_request_exception = False
 
     response = client.post(reverse("assistance:new_request"), {"title": "Export law"})
@@ -308,7 +308,7 @@ def test_on_postgresql_an_unreachable_database_is_a_503_readyz_says_so_and_then_
     needs_postgres, settings, token_client, state_a_official
 ):
     settings.REDIS_URL = ""  # the database alone is under test
-    api, page = token_client(state_a_official), client_for(state_a_official)
+    api, page = token_client(state_a_official), logged_in(state_a_official)
 
     with unreachable_database():
         during = [api.get("/api/v1/me/"), page.get(reverse("assistance:my_requests")), Client().get("/readyz")]

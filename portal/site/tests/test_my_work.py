@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from assistance import services as assistance
 from assistance.models import AssistanceRequest
-from assistance.tests.helpers import client_for, draft_request, routed_request
+from assistance.tests.helpers import draft_request, routed_request
 from matrices import services as matrices
 from matrices.models import Comment, Regime
 from matrices.tests.test_public import filled_cells
 from portal.testing.factories import TEST_PASSWORD, UserFactory
+from portal.testing.pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def delivered(state, official, provider_user, **overrides):
 
 
 def page_of(user, **params):
-    response = client_for(user).get(URL, params)
+    response = logged_in(user).get(URL, params)
     assert response.status_code == 200
     return response, response.content.decode()
 
@@ -126,7 +127,7 @@ def test_the_menu_has_my_work_search_and_compare(state_a_official):
     assert f'href="{reverse("core:my_work")}"' in html and ">My work</a>" in html
     assert f'href="{reverse("matrices:search")}"' in html and ">Search</a>" in html
     assert f'href="{reverse("matrices:compare")}"' in html and ">Compare</a>" in html
-    anonymous = client_for(None).get("/states/").content.decode()
+    anonymous = logged_in(None).get("/states/").content.decode()
     assert ">My work</a>" not in anonymous
     assert ">Search</a>" in anonymous and ">Compare</a>" in anonymous
 
@@ -234,7 +235,7 @@ def test_a_provider_sees_what_awaits_its_claim_and_its_work_in_progress(
 def test_my_work_runs_a_constant_number_of_queries_for_an_official(
     state_a, state_a_official, expert, provider_chemical, django_assert_num_queries
 ):
-    client = client_for(state_a_official)
+    client = logged_in(state_a_official)
     delivered(state_a, state_a_official, provider_chemical)
     matrices.start_draft(state_a, regime("1540"), acting_user=state_a_official)
     with django_assert_num_queries(OFFICIAL_QUERIES):
@@ -256,7 +257,7 @@ def test_my_work_runs_a_constant_number_of_queries_for_an_official(
 def test_my_work_runs_a_constant_number_of_queries_for_an_expert(
     request, persona, state_a, state_a_official, state_b, state_b_official, django_assert_num_queries
 ):
-    client = client_for(request.getfixturevalue(persona))
+    client = logged_in(request.getfixturevalue(persona))
     submitted_version(state_a, state_a_official)
     with django_assert_num_queries(EXPERT_QUERIES):
         assert client.get(URL).status_code == 200
@@ -275,7 +276,7 @@ def test_my_work_runs_a_constant_number_of_queries_for_an_expert(
 def test_my_work_runs_a_constant_number_of_queries_for_a_provider(
     state_a, state_a_official, provider_chemical, django_assert_num_queries
 ):
-    client = client_for(provider_chemical)
+    client = logged_in(provider_chemical)
     routed_request(state_a, state_a_official)
     with django_assert_num_queries(PROVIDER_QUERIES):
         assert client.get(URL).status_code == 200
