@@ -418,7 +418,6 @@ def review_page(matrix, *, specs, section=None, view=None) -> dict:
         "section": "all" if section == "all" else (shown[0].key if shown else ""),
         "changed_count": sum(s.changed_published for s in sections),
         "round_changed_count": sum(s.changed_round for s in sections),
-        "comment_count": len(comments),
         "threads": {"open": open_threads, "resolved": len(states) - open_threads},
     }
 

@@ -373,7 +373,7 @@ def test_the_review_page_runs_a_constant_number_of_queries(
     with django_assert_num_queries(REVIEW_QUERIES):
         response = client.get(reverse("matrices:review", args=[big.pk]))
     assert response.context["changed_count"] == 150
-    assert response.context["comment_count"] == 40
+    assert response.context["threads"] == {"open": 40, "resolved": 0}
 
     # After a round of changes, with resolved threads: the same number of queries, one section shown.
     services.request_changes(big, acting_user=expert)
