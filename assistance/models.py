@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from states.models import RegionalGroup, State
@@ -60,6 +60,8 @@ class Provider(models.Model):
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     webhook_secret = models.CharField(_("webhook secret"), max_length=100, blank=True)
     active = models.BooleanField(_("receives requests"), default=True)
+    # The treaty it is the organisation of (OPCW: CWC...); only its offers may claim that mandate.
+    mandate = models.CharField(_("treaty mandate"), max_length=4, blank=True)
     # The reference profiles are drafted from public mandates; a provider confirms its own. Set by an
     # administrator, never by `load_reference`; pages and the API call the others "unconfirmed profile".
     confirmed = models.BooleanField(
@@ -82,6 +84,115 @@ class AssistanceType(models.TextChoices):
     EQUIPMENT = "equipment", _("Equipment")
     EXPERT_ADVICE = "expert_advice", _("Expert advice")
     WORKSHOP = "workshop", _("Workshop")
+
+
+class Mandate(models.TextChoices):
+    """The treaty an organisation holds the mandate for: its own treaty's requests are its to answer."""
+
+    CWC = "CWC", _("Chemical Weapons Convention (OPCW)")
+    BWC = "BWC", _("Biological Weapons Convention (BWC ISU)")
+    NPT = "NPT", _("NPT and nuclear security (IAEA)")
+    R1540 = "1540", _("Resolution 1540 (UNODA and the 1540 Committee)")
+
+
+# The weapon column each treaty's mandate covers (resolution 1540's covers them all).
+MANDATE_COLUMNS = {"CWC": {"CW"}, "BWC": {"BW"}, "NPT": {"NW"}, "1540": {"NW", "CW", "BW", "MD"}}
+
+
+class OfferQuerySet(models.QuerySet):
+    def current(self, day=None):
+        """Published offers valid on `day` (today by default) of providers that receive requests."""
+        from django.utils import timezone
+
+        day = day or timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+            status=Offer.Status.PUBLISHED,
+            provider__active=True,
+        )
+
+    def visible_to(self, user):
+        """The public sees current published offers; provider staff also all of their own; experts all."""
+        current = self.current()
+        if user is None or not user.is_authenticated:
+            return current
+        if user.is_reviewer:
+            return self
+        if user.is_provider_staff and user.provider_id:
+            return self.filter(Q(pk__in=current.values("pk")) | Q(provider_id=user.provider_id))
+        return current
+
+
+class Offer(models.Model):
+    """What a provider offers: the unit requests are matched on. Owned and edited by the provider.
+
+    The reference profiles become initial offers marked unconfirmed (`confirmed` false) until the
+    provider confirms or edits them; pages and the API say so wherever they show one."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("per month")
+        QUARTER = "quarter", _("per quarter")
+        YEAR = "year", _("per year")
+
+    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="offers")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=MAX_TEXT)
+    areas = models.ManyToManyField(AssistanceArea, verbose_name=_("areas"), related_name="offers")
+    columns = models.JSONField(_("weapon columns"), default=list)
+    assistance_types = models.JSONField(_("types of assistance"), default=list)
+    languages = models.JSONField(_("languages"), default=list)
+    # Eligibility: empty everywhere = every State; otherwise a State qualifies through any of them.
+    eligible_regions = models.ManyToManyField(
+        RegionalGroup, verbose_name=_("UN regional groups"), related_name="+", blank=True
+    )
+    eligible_organizations = models.ManyToManyField(
+        "states.RegionalOrganization", verbose_name=_("members of"), related_name="offers", blank=True
+    )
+    eligible_states = models.ManyToManyField(State, verbose_name=_("States"), related_name="+", blank=True)
+    mandate = models.CharField(_("treaty mandate"), max_length=4, choices=Mandate.choices, blank=True)
+    # Requests it can take on per period; null: not stated (an unconfirmed offer never invents one).
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    capacity_period = models.CharField(_("capacity period"), max_length=8, choices=Period.choices, default=Period.YEAR)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    confirmed = models.BooleanField(_("confirmed by the provider"), default=False)
+    # "reference": drafted from public information by `load_reference`; never overwritten once edited.
+    source = models.CharField(_("source"), max_length=12, default="provider")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__name", "title", "id"]
+        verbose_name = _("assistance offer")
+        indexes = [models.Index(fields=["status", "provider"])]
+        constraints = [
+            models.CheckConstraint(
+                name="offer_validity_order",
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.provider.slug})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("assistance:offer", args=[self.pk])
 
 
 class RequestQuerySet(models.QuerySet):
@@ -136,6 +247,15 @@ class AssistanceRequest(models.Model):
     preferred_providers = models.ManyToManyField(Provider, blank=True, related_name="preferred_by")
     approached_providers = models.ManyToManyField(Provider, blank=True, related_name="approached_by")
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    # "Request this": the offer the State started from; routing prefers it.
+    from_offer = models.ForeignKey(
+        Offer,
+        verbose_name=_("started from the offer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+    )
     consent_to_publish = models.BooleanField(_("consent to publish the request"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     claimed_by = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="claimed")
@@ -151,6 +271,8 @@ class AssistanceRequest(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # The first message from a provider on the request: a turnaround milestone.
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
 
     objects = RequestQuerySet.as_manager()
 
@@ -206,6 +328,8 @@ class Match(models.Model):
 
     request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="matches")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="matches")
+    # The offer matched; null for an expert's assignment without one.
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="matches")
     score = models.FloatField(_("score"))
     reasons = models.JSONField(_("reasons"), default=list)
     assigned_by_expert = models.BooleanField(default=False)
@@ -284,3 +408,31 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.channel} for match {self.match_id}"
+
+
+class Message(models.Model):
+    """A message in the conversation between a State and one provider on a request; never public.
+
+    Each conversation is the pair (request, provider): the State's officials see all of them, a
+    provider only its own, the Committee's experts every one."""
+
+    class Side(models.TextChoices):
+        STATE = "state", _("State")
+        PROVIDER = "provider", _("provider")
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="messages")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="messages")
+    side = models.CharField(_("from"), max_length=8, choices=Side.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("message"), max_length=MAX_TEXT)
+    document = models.FileField(_("document"), upload_to="assistance/messages/", blank=True)
+    document_name = models.CharField(_("document name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "provider", "created_at", "id"]
+        indexes = [models.Index(fields=["request", "provider", "created_at"])]
+
+    def __str__(self):
+        return f"message {self.pk} on {self.request_id} ({self.side}, {self.provider_id})"

@@ -1,9 +1,9 @@
-"""The assistance reference data: areas of assistance and provider profiles."""
+"""The assistance reference data: areas of assistance, provider profiles and their initial offers."""
 
-from assistance.models import AssistanceArea, Provider
+from assistance.models import AssistanceArea, Offer, Provider
 from portal.audit.services import record
 from portal.core.reference import LoadReport, read_csv, split_list, upsert
-from states.models import RegionalGroup
+from states.models import RegionalGroup, RegionalOrganization
 
 WORLDWIDE = "ALL"
 
@@ -26,6 +26,7 @@ def load(report: LoadReport) -> None:
     )
     area_by_code = {obj.code: obj for obj in areas.values()}
     rows = read_csv("providers.csv")
+    extra = {r["slug"]: r for r in read_csv("provider_offers.csv")}
     # `confirmed` is not described: the profiles here are drafted from public mandates (SOURCES.md),
     # so a new provider starts unconfirmed, and a reload never unconfirms one an administrator
     # marked as confirmed by the provider.
@@ -41,6 +42,7 @@ def load(report: LoadReport) -> None:
                 "serves_all_regions": split_list(r["regions"]) == [WORLDWIDE],
                 "languages": split_list(r["languages"]),
                 "note": r["note"],
+                "mandate": extra[r["slug"]]["mandate"],
             }
             for r in rows
         ],
@@ -68,6 +70,61 @@ def load(report: LoadReport) -> None:
                     after={relation: sorted(wanted)},
                 )
                 report.add("provider links", updated=1)
+    _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name, report)
+
+
+def _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name, report):
+    """One initial offer per reference provider, marked unconfirmed. An offer a person has edited
+    (its source is no longer "reference") or confirmed is the provider's: a reload never touches it."""
+    org_by_code = {org.code: org for org in RegionalOrganization.objects.all()}
+    existing = {o.provider_id: o for o in Offer.objects.filter(source="reference").order_by("pk")}
+    for r in rows:
+        provider = provider_by_slug[r["slug"]]
+        more = extra[r["slug"]]
+        organizations = [org_by_code[code] for code in split_list(more["eligible_organizations"])]
+        # A regional programme serves the members of its organisation, not a UN regional group.
+        regions = [] if organizations else [region_by_name[n] for n in split_list(r["regions"]) if n != WORLDWIDE]
+        fields = {
+            "title": more["title"],
+            "description": r["note"],
+            "columns": split_list(r["columns"]),
+            "assistance_types": split_list(more["assistance_types"]),
+            "languages": split_list(r["languages"]),
+            "mandate": more["mandate"],
+        }
+        relations = {
+            "areas": {area_by_code[code].pk for code in split_list(r["areas"])},
+            "eligible_regions": {region.pk for region in regions},
+            "eligible_organizations": {org.pk for org in organizations},
+        }
+        offer = existing.get(provider.pk)
+        if offer is None:
+            if Offer.objects.filter(provider=provider).exclude(source="reference").exists():
+                continue  # the provider keeps its own offers: no reference draft beside them
+            offer = Offer.objects.create(provider=provider, source="reference", confirmed=False, **fields)
+            for name, ids in relations.items():
+                getattr(offer, name).set(ids)
+            record(
+                "reference.create", offer, actor=None, after={**fields, **{k: sorted(v) for k, v in relations.items()}}
+            )
+            report.add("offers", created=1)
+            continue
+        if offer.confirmed:
+            continue
+        before, after = {}, {}
+        for name, value in fields.items():
+            if getattr(offer, name) != value:
+                before[name], after[name] = getattr(offer, name), value
+                setattr(offer, name, value)
+        for name, ids in relations.items():
+            current = set(getattr(offer, name).values_list("pk", flat=True))
+            if current != ids:
+                getattr(offer, name).set(ids)
+                before[name], after[name] = sorted(current), sorted(ids)
+        if after:
+            offer.save()
+            record("reference.update", offer, actor=None, before=before, after=after)
+            report.add("offers", updated=1)
 
 
 def _links(through, target_column):

@@ -1,4 +1,9 @@
-"""Choosing providers for a request: who fits, how well, and why. Pure functions over loaded data."""
+"""Choosing offers for a request: who may receive it, how well each offer fits, and why.
+
+Pure functions over loaded data (`services.route` and `services.why_not` load it). A request is
+matched to *offers*; each provider is matched once, through its best-scoring offer. The rules and
+weights are explained in docs/architecture.md ("How a request is matched").
+"""
 
 import statistics
 from dataclasses import dataclass, field
@@ -6,10 +11,63 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from assistance.models import MANDATE_COLUMNS
+
+# The weights of the score, in one place (docs/architecture.md explains each).
+W_COLUMNS = 10  # share of the requested columns the offer covers
+W_AREA = 10  # the offer covers the requested area (required unless the search is widened)
+W_MANDATE = 12  # the treaty organisation, for the part of the request within its treaty
+W_MANDATE_1540 = 3  # resolution 1540's own bodies, for any request
+W_SPECIALIST_COLUMNS = 6  # share of the offer's columns the request asks for: a specialist over a generalist
+W_TYPE = 4  # the requested type of help is offered (minus as much when it is not)
+W_FOCUS = 3  # an offer of one or two areas over one listing many
+W_MEMBERS = 5  # a programme reserved to States like this one (its members, its region, or it by name)
+W_LANGUAGE = 3  # works in the request's language (minus 2 when it does not)
+W_PREFERRED = 6  # the State named the provider
+W_FROM_OFFER = 10  # the State started the request from this very offer ("request this")
+W_CAPACITY = 4  # share of the offer's capacity left in its period (half when not stated)
+W_TURNAROUND = 3  # past claims: 3 for a claim within hours, less as the median wait grows
+W_CONFIRMED = 1  # confirmed by the provider over drafted from public information
+
+
+@dataclass
+class Applicant:
+    """What eligibility needs to know of the requesting State."""
+
+    state_id: int
+    region_id: int | None
+    organization_ids: frozenset = frozenset()
+
+
+@dataclass
+class Context:
+    """What the score needs beyond the offer: load, past turnaround and the State's wishes."""
+
+    preferred: frozenset = frozenset()  # provider ids the State prefers
+    from_offer: int | None = None
+    offer_used: dict = field(default_factory=dict)  # {offer_id: requests claimed through it this period}
+    claim_hours: dict = field(default_factory=dict)  # {provider_id: [hours from routed to claimed]}
+
+
+@dataclass
+class OfferProfile:
+    """An offer with its related ids loaded as sets (no queries while scoring)."""
+
+    offer: object
+    area_ids: frozenset = frozenset()
+    region_ids: frozenset = frozenset()
+    organization_ids: frozenset = frozenset()
+    state_ids: frozenset = frozenset()
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.region_ids or self.organization_ids or self.state_ids)
+
 
 @dataclass
 class Candidate:
     provider: object
+    offer: object = None
     score: float = 0.0
     reasons: list = field(default_factory=list)
 
@@ -19,58 +77,180 @@ def max_matches(widen=False) -> int:
     return count * 2 if widen else count
 
 
-def score_providers(
-    request, providers, *, region_id, area_ids, region_ids, open_load, claim_hours, widen=False
-) -> list[Candidate]:
-    """Score every provider for `request`; only those whose columns and area fit are kept.
+def eligibility_refusal(profile: OfferProfile, applicant: Applicant) -> str | None:
+    """Why the State may not receive this offer (a hard rule), or None. Membership, not the UN group,
+    decides for a regional organisation's programme."""
+    if not profile.restricted:
+        return None
+    if applicant.state_id in profile.state_ids:
+        return None
+    if applicant.region_id in profile.region_ids:
+        return None
+    if applicant.organization_ids & profile.organization_ids:
+        return None
+    return _("the offer is reserved to other States (%(who)s)") % {"who": _eligibility_words(profile)}
 
-    `area_ids` and `region_ids` are {provider_id: set of ids} of the areas it offers and the regions
-    it serves; `open_load` is {provider_id: requests it leads now}; `claim_hours` {provider_id: [hours
-    to claim]}. Widening (escalation) drops the area requirement: any provider covering the columns.
-    """
-    preferred = {p.pk for p in request.preferred_providers.all()}
-    wanted_columns = set(request.columns)
-    candidates = []
-    for provider in providers:
-        columns = wanted_columns & set(provider.columns)
-        if not columns:
-            continue
-        area_fits = request.area_id in area_ids.get(provider.pk, ())
-        if not area_fits and not widen:
-            continue
-        candidate = Candidate(provider)
-        candidate.score += 10 * len(columns) / len(wanted_columns)
-        candidate.reasons.append(_("covers %(cols)s") % {"cols": ", ".join(sorted(columns))})
-        if area_fits:
-            candidate.score += 10
-            candidate.reasons.append(_("offers %(area)s") % {"area": request.area.label})
+
+def _eligibility_words(profile: OfferProfile) -> str:
+    offer = profile.offer
+    names = getattr(offer, "eligibility_names", None)
+    if names:
+        return names
+    parts = []
+    if profile.organization_ids:
+        parts.append(_("members of %(n)s organisation(s)") % {"n": len(profile.organization_ids)})
+    if profile.region_ids:
+        parts.append(_("%(n)s UN regional group(s)") % {"n": len(profile.region_ids)})
+    if profile.state_ids:
+        parts.append(_("%(n)s named State(s)") % {"n": len(profile.state_ids)})
+    return "; ".join(parts)
+
+
+def fit_refusal(request, profile: OfferProfile, *, widen=False) -> str | None:
+    """Why the offer does not fit the request's columns or area (hard rules), or None."""
+    offer = profile.offer
+    if not set(request.columns) & set(offer.columns):
+        return _("the offer covers %(has)s, not %(wanted)s") % {
+            "has": ", ".join(offer.columns) or "-",
+            "wanted": ", ".join(request.columns),
+        }
+    if not widen and request.area_id not in profile.area_ids:
+        return _("the offer does not cover %(area)s") % {"area": request.area.label if request.area else "-"}
+    return None
+
+
+def score_offer(request, profile: OfferProfile, applicant: Applicant, context: Context) -> Candidate:
+    """The score of an offer that passed the hard rules, with a reason for every part of it."""
+    offer = profile.offer
+    candidate = Candidate(offer.provider, offer)
+    reasons = candidate.reasons
+
+    def add(points, reason):
+        candidate.score += points
+        reasons.append(reason)
+
+    wanted = set(request.columns)
+    covered = wanted & set(offer.columns)
+    add(W_COLUMNS * len(covered) / len(wanted), _("covers %(cols)s") % {"cols": ", ".join(sorted(covered))})
+    if request.area_id in profile.area_ids:
+        add(W_AREA, _("offers %(area)s") % {"area": request.area.label})
+    else:
+        add(0, _("wider search: area not in the offer"))
+    if offer.mandate:
+        mandated = wanted & MANDATE_COLUMNS[offer.mandate]
+        if offer.mandate == "1540":
+            add(W_MANDATE_1540, _("holds the resolution 1540 mandate"))
+        elif mandated:
+            add(
+                W_MANDATE * len(mandated) / len(wanted),
+                _("treaty mandate: the %(treaty)s") % {"treaty": offer.mandate},
+            )
+    add(
+        W_SPECIALIST_COLUMNS * len(covered) / len(offer.columns),
+        _("specialist in %(cols)s") % {"cols": ", ".join(offer.columns)}
+        if len(offer.columns) <= len(covered)
+        else _("also covers %(others)s") % {"others": ", ".join(sorted(set(offer.columns) - covered))},
+    )
+    if request.assistance_type:
+        if request.assistance_type in offer.assistance_types:
+            add(W_TYPE, _("offers %(type)s") % {"type": _type_label(request.assistance_type)})
         else:
-            candidate.reasons.append(_("wider search: area not in its profile"))
-        if provider.serves_all_regions:
-            candidate.score += 2
-            candidate.reasons.append(_("works worldwide"))
-        elif region_id in region_ids.get(provider.pk, ()):
-            candidate.score += 4
-            candidate.reasons.append(_("serves the State's region"))
+            add(-W_TYPE, _("does not offer %(type)s") % {"type": _type_label(request.assistance_type)})
+    areas = len(profile.area_ids) or 1
+    if areas <= 2:
+        add(W_FOCUS, _("focused offer (%(n)s area(s))") % {"n": areas})
+    else:
+        add(W_FOCUS * 2 / areas, _("broad offer (%(n)s areas)") % {"n": areas})
+    if profile.restricted:
+        add(W_MEMBERS, _("a programme for States like this one (%(who)s)") % {"who": _eligibility_words(profile)})
+    if request.language in offer.languages:
+        add(W_LANGUAGE, _("works in %(lang)s") % {"lang": request.language})
+    else:
+        add(-2, _("does not list %(lang)s") % {"lang": request.language})
+    if offer.provider_id in context.preferred:
+        add(W_PREFERRED, _("preferred by the State"))
+    if context.from_offer == offer.pk:
+        add(W_FROM_OFFER, _("the State asked for this offer"))
+    if offer.capacity is None:
+        add(W_CAPACITY / 2, _("capacity not stated"))
+    else:
+        used = context.offer_used.get(offer.pk, 0)
+        left = max(0, offer.capacity - used)
+        add(
+            W_CAPACITY * left / max(offer.capacity, 1),
+            _("%(left)s of %(cap)s requests left %(period)s")
+            % {"left": left, "cap": offer.capacity, "period": offer.get_capacity_period_display()},
+        )
+    hours = context.claim_hours.get(offer.provider_id)
+    if hours:
+        median = statistics.median(hours)
+        add(W_TURNAROUND / (1 + median / 24), _("claims in %(h).0f h (median)") % {"h": median})
+    if offer.confirmed:
+        add(W_CONFIRMED, _("offer confirmed by the provider"))
+    else:
+        add(0, _("unconfirmed offer, drafted from public information"))
+    candidate.score = round(candidate.score, 2)
+    return candidate
+
+
+def _type_label(code):
+    from assistance.models import AssistanceType
+
+    return str(AssistanceType(code).label).lower() if code in AssistanceType.values else code
+
+
+def evaluate(request, profiles, applicant: Applicant, context: Context, *, widen=False):
+    """Every offer's outcome: (candidates ranked best first, one per provider; {offer_id: refusal})."""
+    best, refused = {}, {}
+    for profile in profiles:
+        refusal = eligibility_refusal(profile, applicant) or fit_refusal(request, profile, widen=widen)
+        if refusal:
+            refused[profile.offer.pk] = refusal
+            continue
+        candidate = score_offer(request, profile, applicant, context)
+        current = best.get(candidate.provider.pk)
+        if current is None or candidate.score > current.score:
+            best[candidate.provider.pk] = candidate
+    ranked = sorted(best.values(), key=lambda c: (-c.score, c.provider.name, c.offer.pk))
+    return ranked, refused
+
+
+def rank(request, profiles, applicant: Applicant, context: Context, *, widen=False) -> list[Candidate]:
+    """The offers the request is routed to: the best offer of each provider, the top few."""
+    ranked, _refused = evaluate(request, profiles, applicant, context, widen=widen)
+    return ranked[: max_matches(widen)]
+
+
+def explain(request, provider, profiles, applicant: Applicant, context: Context, *, widen=False) -> dict:
+    """Why `provider` is, or is not, among the matches: the rule that kept each offer out, or its
+    score against the last one taken."""
+    ranked, refused = evaluate(request, profiles, applicant, context, widen=widen)
+    cut = max_matches(widen)
+    taken = ranked[:cut]
+    own = [p for p in profiles if p.offer.provider_id == provider.pk]
+    position = next((i for i, c in enumerate(ranked) if c.provider.pk == provider.pk), None)
+    candidate = ranked[position] if position is not None else None
+    offers = []
+    for profile in own:
+        if profile.offer.pk in refused:
+            offers.append({"offer": profile.offer, "refusal": refused[profile.offer.pk], "score": None, "reasons": []})
         else:
-            candidate.score -= 4
-            candidate.reasons.append(_("does not list the State's region"))
-        if request.language in provider.languages:
-            candidate.score += 3
-            candidate.reasons.append(_("works in %(lang)s") % {"lang": request.language})
-        if provider.pk in preferred:
-            candidate.score += 6
-            candidate.reasons.append(_("preferred by the State"))
-        load = open_load.get(provider.pk, 0)
-        capacity = max(provider.capacity, 1)
-        candidate.score += 4 * max(0.0, 1 - load / capacity)
-        candidate.reasons.append(_("%(load)s of %(cap)s requests in hand") % {"load": load, "cap": capacity})
-        hours = claim_hours.get(provider.pk)
-        if hours:
-            median = statistics.median(hours)
-            candidate.score += 3 / (1 + median / 24)
-            candidate.reasons.append(_("claims in %(h).0f h (median)") % {"h": median})
-        candidate.score = round(candidate.score, 2)
-        candidates.append(candidate)
-    candidates.sort(key=lambda c: (-c.score, c.provider.name))
-    return candidates[: max_matches(widen)]
+            scored = score_offer(request, profile, applicant, context)
+            offers.append({"offer": profile.offer, "refusal": None, "score": scored.score, "reasons": scored.reasons})
+    if not own:
+        verdict = "no_offer"
+    elif candidate is None:
+        verdict = "ineligible"
+    elif position < cut:
+        verdict = "matched"
+    else:
+        verdict = "below_cut"
+    return {
+        "provider": provider,
+        "verdict": verdict,
+        "rank": None if position is None else position + 1,
+        "cut": cut,
+        "last_taken": taken[-1] if len(taken) == cut else None,
+        "candidate": candidate,
+        "offers": offers,
+    }

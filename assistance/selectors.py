@@ -46,6 +46,7 @@ def request_template(request_obj) -> dict:
         "consent_to_publish": request_obj.consent_to_publish,
         "preferred_providers": [p.slug for p in request_obj.preferred_providers.all()],
         "approached_providers": [p.slug for p in request_obj.approached_providers.all()],
+        "from_offer": request_obj.from_offer_id,
         "needs": [
             {
                 "description": need.description,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from assistance.models import (
     Match,
     Need,
     NeedCell,
+    Offer,
     ProgressReport,
     Provider,
     RoutingJob,
@@ -39,7 +40,7 @@ LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es", "pt", "nl"]
 MAX_NEEDS = 20
 REQUEST_FIELDS = [
     "status", "area", "columns", "assistance_type", "title", "beneficiary_agencies", "timeline", "language",
-    "contact_person", "consent_to_publish", "claimed_by",
+    "contact_person", "consent_to_publish", "claimed_by", "from_offer",
 ]  # fmt: skip
 
 
@@ -162,6 +163,16 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
             errors[name] = [_("Unknown provider(s): %(s)s.") % {"s": ", ".join(unknown)}]
         cleaned[name] = providers
 
+    from_offer = data.get("from_offer")
+    cleaned["from_offer"] = None
+    if from_offer is not None:
+        if type(from_offer) is int:
+            # A withdrawn offer stays the request's origin; routing prefers it only while it is current.
+            published = Offer.objects.exclude(status=Offer.Status.DRAFT)
+            cleaned["from_offer"] = published.filter(pk=from_offer).first()
+        if cleaned["from_offer"] is None:
+            errors["from_offer"] = [_("No published offer %(id)s.") % {"id": from_offer}]
+
     needs = data.get("needs") or []
     need_errors, cleaned_needs = {}, []
     if not isinstance(needs, list) or len(needs) > MAX_NEEDS:
@@ -229,7 +240,7 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
 
 def _save_template(request, cleaned):
     for name in ("title", "beneficiary_agencies", "timeline", "contact_person", "consent_to_publish", "area",
-                 "columns", "assistance_type", "language"):  # fmt: skip
+                 "columns", "assistance_type", "language", "from_offer"):  # fmt: skip
         setattr(request, name, cleaned[name])
     request.save()
     request.preferred_providers.set(cleaned["preferred_providers"])
@@ -389,25 +400,10 @@ def route(job_id: int) -> str:
         outcome = "ignored"
         new_matches = []
         if request.status in (R.SUBMITTED, R.UNMATCHED) or (job.widen and request.status == R.ROUTED):
-            # Only a provider covering one of the request's columns can be a candidate: the load and
-            # the claim times of the others would not be read.
-            wanted = set(request.columns)
-            providers = [p for p in Provider.objects.filter(active=True) if wanted & set(p.columns)]
-            provider_ids = [p.pk for p in providers]
-            area_ids, region_ids = _provider_profiles()
-            candidates = routing.score_providers(
-                request,
-                providers,
-                region_id=request.state.region_id,
-                open_load=_open_load(provider_ids),
-                claim_hours=_claim_hours(provider_ids),
-                widen=job.widen,
-                area_ids=area_ids,
-                region_ids=region_ids,
-            )
+            candidates = candidates_for(request, widen=job.widen)
             existing = set(request.matches.order_by().values_list("provider_id", flat=True))
             new_matches = [
-                Match(request=request, provider=c.provider, score=c.score, reasons=c.reasons)
+                Match(request=request, provider=c.provider, offer=c.offer, score=c.score, reasons=c.reasons)
                 for c in candidates
                 if c.provider.pk not in existing
             ]
@@ -427,7 +423,10 @@ def route(job_id: int) -> str:
                 request,
                 actor=None,
                 before={"status": request.status},
-                after={"status": outcome, "matches": [[c.provider.slug, c.score, c.reasons] for c in candidates]},
+                after={
+                    "status": outcome,
+                    "matches": [[c.provider.slug, c.offer.pk, c.score, c.reasons] for c in candidates],
+                },
             )
         # The attempt is counted here, in the same transaction: a run that does not commit leaves no trace.
         RoutingJob.objects.filter(pk=job.pk).update(
@@ -450,22 +449,120 @@ def _fault_injection_pause():
         time.sleep(seconds)
 
 
-def _provider_profiles() -> tuple[dict, dict]:
-    """{provider_id: area ids} and {provider_id: region ids}, read as pairs: no model objects to build."""
-    areas, regions = {}, {}
-    area_links, region_links = Provider.areas.through.objects, Provider.regions.through.objects
-    for provider_id, area_id in area_links.order_by().values_list("provider_id", "assistancearea_id"):
-        areas.setdefault(provider_id, set()).add(area_id)
-    for provider_id, region_id in region_links.order_by().values_list("provider_id", "regionalgroup_id"):
-        regions.setdefault(provider_id, set()).add(region_id)
-    return areas, regions
+def offer_profiles(offers=None) -> list[routing.OfferProfile]:
+    """Current offers (or the given queryset) with their areas and eligibility read as id pairs."""
+    from states.models import RegionalOrganization
+
+    queryset = Offer.objects.current() if offers is None else offers
+    offers = list(queryset.select_related("provider").order_by("pk"))
+    ids = [o.pk for o in offers]
+    links = {}
+    for relation, column in (
+        ("areas", "assistancearea_id"),
+        ("eligible_regions", "regionalgroup_id"),
+        ("eligible_organizations", "regionalorganization_id"),
+        ("eligible_states", "state_id"),
+    ):
+        through = getattr(Offer, relation).through.objects.filter(offer_id__in=ids).order_by()
+        for offer_id, target in through.values_list("offer_id", column):
+            links.setdefault((relation, offer_id), set()).add(target)
+    org_codes = dict(RegionalOrganization.objects.values_list("pk", "code")) if offers else {}
+    profiles = []
+    for offer in offers:
+        orgs = links.get(("eligible_organizations", offer.pk), set())
+        if orgs:
+            offer.eligibility_names = _("members of %(orgs)s") % {"orgs": ", ".join(sorted(org_codes[o] for o in orgs))}
+        profiles.append(
+            routing.OfferProfile(
+                offer,
+                area_ids=frozenset(links.get(("areas", offer.pk), ())),
+                region_ids=frozenset(links.get(("eligible_regions", offer.pk), ())),
+                organization_ids=frozenset(orgs),
+                state_ids=frozenset(links.get(("eligible_states", offer.pk), ())),
+            )
+        )
+    return profiles
 
 
-def _open_load(provider_ids) -> dict:
-    """{provider_id: requests it leads now}, for the given providers."""
-    claimed = AssistanceRequest.objects.filter(status=R.CLAIMED, claimed_by_id__in=provider_ids)
-    rows = claimed.values("claimed_by_id").annotate(n=Count("id")).values_list("claimed_by_id", "n")
-    return dict(rows)
+def applicant(state) -> routing.Applicant:
+    from states.models import Membership
+
+    orgs = Membership.objects.current().filter(state_id=state.pk).values_list("organization_id", flat=True)
+    return routing.Applicant(state_id=state.pk, region_id=state.region_id, organization_ids=frozenset(orgs))
+
+
+def routing_context(request, profiles) -> routing.Context:
+    provider_ids = sorted({p.offer.provider_id for p in profiles})
+    return routing.Context(
+        preferred=frozenset(p.pk for p in request.preferred_providers.all()),
+        from_offer=request.from_offer_id,
+        offer_used=_offer_used([p.offer for p in profiles]),
+        claim_hours=_claim_hours(provider_ids),
+    )
+
+
+def candidates_for(request, *, widen=False, profiles=None) -> list[routing.Candidate]:
+    """The offers `request` would be routed to now (reads only; `route` stores them)."""
+    wanted = set(request.columns)
+    profiles = [p for p in (profiles if profiles is not None else offer_profiles()) if wanted & set(p.offer.columns)]
+    return routing.rank(request, profiles, applicant(request.state), routing_context(request, profiles), widen=widen)
+
+
+def why_not(request: AssistanceRequest, provider: Provider, *, acting_user) -> dict:
+    """For an expert: why `provider` is or is not among the request's matches, offer by offer."""
+    if not is_reviewer(acting_user):
+        raise NotAllowed(_("Only the Committee's experts ask why a provider was not matched."))
+    if not request.area_id or not request.columns:
+        raise InvalidInput(_("This request has no area or columns yet: nothing to match."))
+    profiles = offer_profiles()
+    own_offers = Offer.objects.filter(provider=provider).exclude(pk__in=[p.offer.pk for p in profiles])
+    explanation = routing.explain(
+        request, provider, profiles, applicant(request.state), routing_context(request, profiles),
+        widen=request.escalated_at is not None,
+    )  # fmt: skip
+    # Offers that are not current (draft, withdrawn, outside their dates) are named with the reason.
+    explanation["inactive_offers"] = [
+        {"offer": offer, "refusal": _inactive_reason(offer)} for offer in own_offers.order_by("pk")
+    ]
+    if not provider.active:
+        explanation["verdict"] = "inactive_provider"
+    elif explanation["verdict"] == "no_offer" and explanation["inactive_offers"]:
+        explanation["verdict"] = "no_current_offer"
+    return explanation
+
+
+def _inactive_reason(offer) -> str:
+    today = timezone.localdate()
+    if offer.status != Offer.Status.PUBLISHED:
+        return _("the offer is %(s)s") % {"s": offer.get_status_display()}
+    if offer.valid_from and offer.valid_from > today:
+        return _("the offer is valid only from %(d)s") % {"d": offer.valid_from.isoformat()}
+    if offer.valid_until and offer.valid_until < today:
+        return _("the offer expired on %(d)s") % {"d": offer.valid_until.isoformat()}
+    return _("the provider does not receive requests")
+
+
+PERIOD_DAYS = {"month": 30, "quarter": 91, "year": 365}
+
+
+def _offer_used(offers) -> dict:
+    """{offer_id: requests claimed through the offer within its capacity period (rolling)}."""
+    used = {}
+    with_capacity = [o for o in offers if o.capacity is not None]
+    if not with_capacity:
+        return used
+    since = timezone.now() - timedelta(days=max(PERIOD_DAYS[o.capacity_period] for o in with_capacity))
+    rows = (
+        Match.objects.filter(offer__in=with_capacity, request__claimed_at__gte=since)
+        .filter(request__claimed_by_id=F("provider_id"))
+        .order_by()
+        .values_list("offer_id", "offer__capacity_period", "request__claimed_at")
+    )
+    now = timezone.now()
+    for offer_id, period, claimed_at in rows:
+        if claimed_at >= now - timedelta(days=PERIOD_DAYS[period]):
+            used[offer_id] = used.get(offer_id, 0) + 1
+    return used
 
 
 def _claim_hours(provider_ids) -> dict:
@@ -638,15 +735,19 @@ def reroute(request: AssistanceRequest, *, acting_user, widen=True) -> RoutingJo
 
 
 @transaction.atomic
-def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_user) -> Match:
-    """An expert matches a provider by hand (informal match-making)."""
+def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_user, offer=None) -> Match:
+    """An expert matches a provider by hand (informal match-making), through one of its offers or none."""
     if not is_reviewer(acting_user):
         raise NotAllowed(_("Only the Committee's experts assign providers."))
     if request.status not in (R.SUBMITTED, R.ROUTED, R.UNMATCHED):
         _refuse(request, _("assign a provider to"))
+    if offer is not None and offer.provider_id != provider.pk:
+        raise InvalidInput(_("That offer is not one of %(p)s's.") % {"p": provider.name})
     match, created = Match.objects.get_or_create(
         request=request, provider=provider,
-        defaults={"score": 0, "reasons": [_("assigned by a Committee expert")], "assigned_by_expert": True},
+        defaults={
+            "score": 0, "reasons": [_("assigned by a Committee expert")], "assigned_by_expert": True, "offer": offer,
+        },
     )  # fmt: skip
     changes = {"status": R.ROUTED}
     if request.routed_at is None:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistance import services
-from assistance.models import AssistanceRequest, Match, Notification
+from assistance.models import AssistanceRequest, Match, Message, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -159,3 +159,36 @@ def alert_experts_task(request_id: int, reason: str) -> int:
                 recipient_list=recipients,
             )
     return len(recipients)
+
+
+@shared_task(name="assistance.notify_message", autoretry_for=(OSError,), retry_backoff=5, max_retries=6)
+def notify_message_task(message_id: int) -> str:
+    """E-mail the other side of a conversation about a new message, once."""
+    from assistance import conversation
+
+    message = (
+        Message.objects.select_related("request__state", "provider").filter(pk=message_id, notified_at__isnull=True)
+    ).first()
+    if message is None:
+        return "gone"
+    request = message.request
+    recipients = conversation.recipients(message)
+    if recipients:
+        sender = request.state.name if message.side == Message.Side.STATE else message.provider.name
+        where = (
+            f"/assistance/provider/{request.pk}/"
+            if message.side == Message.Side.STATE
+            else f"/assistance/requests/{request.pk}/"
+        )
+        send_mail(
+            subject=f"[1540 Portal] Message from {sender} on request #{request.pk}",
+            message=(
+                f'{sender} wrote on the assistance request "{request.title}":\n\n{message.body}\n\n'
+                f"{'A document is attached on the portal.' if message.document else ''}\n"
+                f"Reply on the portal: {where}\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=recipients,
+        )
+    Message.objects.filter(pk=message.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+    return "sent" if recipients else "nobody"

@@ -245,13 +245,13 @@ def test_the_expert_reroutes_an_unmatched_request_wider(expert, unmatched, djang
     unmatched.refresh_from_db()
     assert unmatched.status == "routed" and unmatched.routed_at
     matches = list(unmatched.matches.select_related("provider"))
-    assert matches and all("CW" in m.provider.columns for m in matches)
-    assert all("wider search: area not in its profile" in m.reasons for m in matches)
+    assert matches and all("CW" in m.offer.columns for m in matches)
+    assert all("wider search: area not in the offer" in m.reasons for m in matches)
     assert RoutingJob.objects.filter(request=unmatched, widen=True, status="done").count() == 1
     assert AuditEvent.objects.filter(verb="request.reroute", actor=expert).exists()
     html = client.get(response["Location"]).content.decode()
     assert "The request is being routed again, wider" in html
-    assert "wider search: area not in its profile" in html
+    assert "wider search: area not in the offer" in html
 
 
 def test_the_expert_assigns_a_provider_by_hand(expert, unmatched, django_capture_on_commit_callbacks):

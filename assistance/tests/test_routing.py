@@ -7,24 +7,27 @@ from django.core import mail
 from django.utils import timezone
 
 from assistance import services
-from assistance.models import AssistanceRequest, Match, Provider, RoutingJob
+from assistance.models import AssistanceRequest, Match, Offer, Provider, RoutingJob
 from assistance.tests.helpers import draft_request, routed_request, submit
 from portal.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_chemical_legislation_request_goes_to_providers_that_fit(state_a, state_a_official):
+def test_a_chemical_legislation_request_goes_to_offers_that_fit(state_a, state_a_official):
     request = routed_request(state_a, state_a_official, preferred_providers=["vertic"])
     assert request.status == "routed" and request.routed_at >= request.submitted_at
-    matches = list(request.matches.select_related("provider"))
+    matches = list(request.matches.select_related("provider", "offer"))
     assert len(matches) == 3
     for match in matches:
-        assert "CW" in match.provider.columns
-        assert match.provider.areas.filter(code="LEGISLATION").exists()
+        assert match.offer.provider_id == match.provider_id
+        assert "CW" in match.offer.columns
+        assert match.offer.areas.filter(code="LEGISLATION").exists()
         assert match.reasons and match.score > 0
-    best = matches[0]
-    assert best.provider.slug == "vertic" and "preferred by the State" in best.reasons
+    by_slug = {m.provider.slug: m for m in matches}
+    # The treaty organisation comes first for a request within its treaty; the State's choice is kept.
+    assert matches[0].provider.slug == "opcw" and "treaty mandate: the CWC" in matches[0].reasons
+    assert "preferred by the State" in by_slug["vertic"].reasons
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
 
 
@@ -104,20 +107,25 @@ def test_a_withdrawn_request_is_not_routed(state_a, state_a_official):
     assert request.status == "withdrawn" and not request.matches.exists()
 
 
-def test_routing_reads_each_providers_areas_regions_load_and_waits_as_they_are_stored(
+def test_routing_reads_each_offers_areas_eligibility_use_and_waits_as_they_are_stored(
     state_a, state_a_official, provider_chemical
 ):
-    """`route()` reads providers' profiles as id pairs and the waits as computed by the database."""
+    """`route()` reads offers' relations as id pairs, their use in the period and the waits as computed
+    by the database."""
     busy = routed_request(state_a, state_a_official, title="Keeps a provider busy", preferred_providers=["opcw"])
     services.claim(busy, acting_user=provider_chemical)
     busy.refresh_from_db()
-    providers = list(Provider.objects.prefetch_related("areas", "regions"))
-    area_ids, region_ids = services._provider_profiles()
-    for provider in providers:
-        assert area_ids.get(provider.pk, set()) == {a.pk for a in provider.areas.all()}
-        assert region_ids.get(provider.pk, set()) == {r.pk for r in provider.regions.all()}
-    ids = [p.pk for p in providers]
+    offers = list(Offer.objects.current().prefetch_related("areas", "eligible_regions", "eligible_organizations"))
+    profiles = {p.offer.pk: p for p in services.offer_profiles()}
+    assert set(profiles) == {o.pk for o in offers}
+    for offer in offers:
+        profile = profiles[offer.pk]
+        assert profile.area_ids == {a.pk for a in offer.areas.all()}
+        assert profile.region_ids == {r.pk for r in offer.eligible_regions.all()}
+        assert profile.organization_ids == {o.pk for o in offer.eligible_organizations.all()}
+    opcw_match = busy.matches.get(provider=busy.claimed_by)
+    Offer.objects.filter(pk=opcw_match.offer_id).update(capacity=4, capacity_period="quarter")
+    assert services._offer_used(Offer.objects.filter(capacity__isnull=False)) == {opcw_match.offer_id: 1}
+    ids = [o.provider_id for o in offers]
     opcw = busy.claimed_by_id
-    assert services._open_load(ids) == {opcw: 1}
     assert services._claim_hours(ids) == {opcw: [(busy.claimed_at - busy.routed_at).total_seconds() / 3600]}
-    assert services._open_load([p for p in ids if p != opcw]) == {}
