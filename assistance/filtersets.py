@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import AssistanceArea, AssistanceRequest, Column, Match, Provider
+from assistance.models import AssistanceArea, AssistanceRequest, AssistanceType, Column, Mandate, Match, Offer, Provider
 from matrices.models import Regime
 from portal.core.filters import CodeFilter
 from portal.core.forms import PortalFormMixin, mixed
@@ -36,6 +36,50 @@ class ProviderFilterSet(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(Q(serves_all_regions=True) | Q(regions=value)).distinct()
+
+
+class OfferFilterSet(django_filters.FilterSet):
+    """The offers' filters, for the API and the public offers page. `eligible` (a State's ISO3 code)
+    keeps the offers that State may receive: open to all, or to its UN group, one of its
+    organisations, or it by name."""
+
+    provider = CodeFilter(label=_("Provider"), queryset=Provider.objects.all(), to_field_name="slug")
+    area = CodeFilter(
+        label=_("Area of assistance"), queryset=AssistanceArea.objects.all(), to_field_name="code", field_name="areas"
+    )
+    column = django_filters.ChoiceFilter(label=_("Weapon column"), choices=Column.choices, method="filter_list")
+    assistance_type = django_filters.ChoiceFilter(
+        label=_("Type of assistance"), choices=AssistanceType.choices, field_name="assistance_types",
+        method="filter_list",
+    )  # fmt: skip
+    language = django_filters.CharFilter(label=_("Language (code)"), field_name="languages", method="filter_list")
+    mandate = django_filters.ChoiceFilter(label=_("Treaty mandate"), choices=Mandate.choices)
+    eligible = CodeFilter(
+        label=_("Open to the State"), queryset=State.objects.all(), to_field_name="iso3", method="filter_eligible"
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Offer.Status.choices)
+    confirmed = django_filters.BooleanFilter(label=_("Confirmed by the provider"))
+
+    class Meta:
+        model = Offer
+        fields = ["provider", "area", "column", "assistance_type", "language", "mandate", "eligible", "status"]
+
+    def filter_list(self, queryset, name, value):
+        # JSON containment is not portable to SQLite: match the serialised list instead.
+        field = "columns" if name == "column" else name
+        return queryset.filter(**{f"{field}__icontains": f'"{value}"'})
+
+    def filter_eligible(self, queryset, name, state):
+        from states.models import Membership
+
+        open_to_all = Q(eligible_regions=None) & Q(eligible_organizations=None) & Q(eligible_states=None)
+        organizations = Membership.objects.current().filter(state=state).values("organization_id")
+        return queryset.filter(
+            open_to_all
+            | Q(eligible_regions=state.region_id)
+            | Q(eligible_organizations__in=organizations)
+            | Q(eligible_states=state)
+        ).distinct()
 
 
 class Scope(models.TextChoices):
