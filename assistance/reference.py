@@ -1,6 +1,7 @@
 """The assistance reference data: areas of assistance, provider profiles and their initial offers."""
 
 from assistance.models import AssistanceArea, Offer, Provider
+from assistance.services import LANGUAGES
 from portal.audit.services import record
 from portal.core.reference import LoadReport, read_csv, split_list, upsert
 from states.models import RegionalGroup, RegionalOrganization
@@ -75,7 +76,8 @@ def load(report: LoadReport) -> None:
 
 def _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name, report):
     """One initial offer per reference provider, marked unconfirmed. An offer a person has edited
-    (its source is no longer "reference") or confirmed is the provider's: a reload never touches it."""
+    (its source is no longer "reference"), confirmed or withdrawn is the provider's: a reload never
+    touches it."""
     org_by_code = {org.code: org for org in RegionalOrganization.objects.all()}
     existing = {o.provider_id: o for o in Offer.objects.filter(source="reference").order_by("pk")}
     for r in rows:
@@ -89,7 +91,8 @@ def _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name,
             "description": r["note"],
             "columns": split_list(r["columns"]),
             "assistance_types": split_list(more["assistance_types"]),
-            "languages": split_list(r["languages"]),
+            # In the order the offer rules keep them, so that a first edit changes only what was edited.
+            "languages": [code for code in LANGUAGES if code in split_list(r["languages"])],
             "mandate": more["mandate"],
         }
         relations = {
@@ -109,8 +112,8 @@ def _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name,
             )
             report.add("offers", created=1)
             continue
-        if offer.confirmed:
-            continue
+        if offer.confirmed or offer.status != Offer.Status.PUBLISHED:
+            continue  # confirmed or withdrawn by a person: theirs, as they left it
         before, after = {}, {}
         for name, value in fields.items():
             if getattr(offer, name) != value:

@@ -1,5 +1,6 @@
-"""Demo data for `make run` and for trying the portal: one login per role, and the matrices of a
-few dozen States in every stage of reporting and review (see matrices/demo.py).
+"""Demo data for `make run` and for trying the portal: one login per role, the matrices of a few
+dozen States in every stage of reporting and review (see matrices/demo.py), and assistance offers,
+requests and conversations (see assistance/demo.py).
 
 Demo data must never be taken for real: `seed_demo` records that the database holds some
 (portal/core/demo_marking.py), and from then on every page, response and export says so.
@@ -159,8 +160,11 @@ def seed_matrices(count: int = DEMO_STATES) -> dict:
 
 
 def seed_assistance() -> Counter:
-    """Demo assistance requests for the States that have demo matrices (none if requests exist)."""
+    """Demo assistance offers (none once an offer was confirmed or written by a person), then requests
+    for the States that have demo matrices (none if requests exist), so that the requests are
+    matched to the demo offers and one starts from an offer. Returns the requests made, by status."""
     from assistance import demo as assistance_demo
 
+    assistance_demo.seed_offers()
     states = list(State.objects.filter(matrices__regime__code="1540").distinct().order_by("iso3")[:24])
     return assistance_demo.seed_requests(state_officials(states))

@@ -29,9 +29,10 @@ def seed(*args):
 
 
 def counts():
-    return {
-        model.__name__: model.objects.count() for model in (Matrix, Cell, Comment, AuditEvent, User, Template, State)
-    }
+    from assistance.models import AssistanceRequest, Message, Offer
+
+    models = (Matrix, Cell, Comment, AuditEvent, User, Template, State, Offer, AssistanceRequest, Message)
+    return {model.__name__: model.objects.count() for model in models}
 
 
 @pytest.fixture(scope="class")
@@ -70,6 +71,55 @@ class TestDefaultRun:
             assert request.needs.exists()
         closed = AssistanceRequest.objects.filter(status="closed").first()
         assert closed.feedback_rating and closed.closed_at >= closed.delivered_at
+
+    def test_default_run_has_the_demo_providers_confirm_and_add_offers_through_the_services(self, seeded):
+        from assistance.models import Offer
+
+        for slug, capacity, period, title, column in (
+            ("opcw", 12, "year", "Legislation Help Desk: drafting CWC penal provisions", "CW"),
+            ("iaea", 8, "quarter", "INSServ-style advisory mission on physical protection", "NW"),
+        ):
+            login = User.objects.get(username=f"provider-{slug}")
+            # The reference offer, edited by the provider (which confirms it) with a stated capacity.
+            edited = Offer.objects.get(provider__slug=slug, capacity=capacity, capacity_period=period)
+            assert (edited.confirmed, edited.source) == (True, "provider")
+            assert AuditEvent.objects.filter(verb="offer.update", object_id=str(edited.pk), actor=login).exists()
+            added = Offer.objects.get(provider__slug=slug, title=title)
+            assert (added.confirmed, added.created_by, added.columns) == (True, login, [column])
+            assert added.created_at < edited.updated_at < timezone.now()
+
+    def test_default_run_shows_committee_withdrawn_and_expired_offers_marked_as_demo_data(self, seeded):
+        from assistance.models import Offer
+
+        expert = User.objects.get(username="expert")
+        on_behalf = Offer.objects.filter(source="expert", created_by=expert)
+        assert on_behalf.count() >= 3 and not on_behalf.filter(confirmed=True).exists()
+        withdrawn = Offer.objects.get(status=Offer.Status.WITHDRAWN)
+        expired = Offer.objects.get(valid_until__lt=timezone.localdate())
+        current = set(Offer.objects.current().values_list("pk", flat=True))
+        assert withdrawn.pk not in current and expired.pk not in current and withdrawn.withdrawn_at < timezone.now()
+        for offer in Offer.objects.exclude(source="reference", confirmed=False):
+            assert "demo data" in offer.description
+
+    def test_default_run_starts_a_request_from_an_offer_and_holds_conversations(self, seeded):
+        from assistance.models import AssistanceRequest, Message
+
+        started = AssistanceRequest.objects.select_related("from_offer").get(from_offer__isnull=False)
+        assert started.from_offer.provider.slug == "opcw" and started.area.code == "LEGISLATION"
+        best = started.matches.order_by("-score").first()
+        assert (best.provider.slug, best.offer_id) == ("opcw", started.from_offer_id)
+        talked = AssistanceRequest.objects.filter(messages__isnull=False).distinct()
+        assert talked.count() >= 3 and started in talked
+        now = timezone.now()
+        for request in talked:
+            messages = list(request.messages.order_by("created_at", "id"))
+            assert all("demo data" in m.body and m.notified_at for m in messages)
+            assert request.routed_at < messages[0].created_at and messages[-1].created_at < now
+            if request.claimed_at:
+                assert messages[-1].created_at <= request.claimed_at
+            first = next(m.created_at for m in messages if m.side == Message.Side.PROVIDER)
+            assert request.first_response_at == first
+        assert not AssistanceRequest.objects.filter(messages__isnull=True, first_response_at__isnull=False).exists()
 
     def test_default_run_creates_matrices_in_every_status(self, seeded):
         assert set(Matrix.objects.values_list("status", flat=True)) == set(Matrix.Status.values)
