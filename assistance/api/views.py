@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -7,10 +8,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistance import metrics, selectors, services
+from assistance import metrics, offers, selectors, services
 from assistance.api import serializers as s
-from assistance.filtersets import ProviderFilterSet, RequestFilterSet, TurnaroundFilterSet
-from assistance.models import AssistanceRequest, Provider
+from assistance.filtersets import OfferFilterSet, ProviderFilterSet, RequestFilterSet, TurnaroundFilterSet
+from assistance.models import AssistanceRequest, Match, Offer, Provider
 from portal.core.api import StrictQueryMixin, lookup_id
 from portal.core.idempotency import idempotent
 from states.models import State
@@ -20,10 +21,18 @@ from states.models import State
 class ProviderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Organisations and States that offer assistance, with the profile requests are matched on. Public."""
 
-    queryset = Provider.objects.filter(active=True).prefetch_related("areas", "regions").order_by("name")
     serializer_class = s.ProviderSerializer
     filterset_class = ProviderFilterSet
     lookup_field = "slug"
+
+    def get_queryset(self):
+        # Read per request: which offers are current depends on the day.
+        current = Offer.objects.current().only("id", "provider_id").order_by("id")
+        return (
+            Provider.objects.filter(active=True)
+            .prefetch_related("areas", "regions", Prefetch("offers", queryset=current, to_attr="current_offers"))
+            .order_by("name")
+        )
 
 
 @extend_schema_view(
@@ -59,7 +68,12 @@ class RequestViewSet(
             AssistanceRequest.objects.visible_to(self.request.user)
             .select_related("state", "area", "claimed_by")
             .prefetch_related(
-                "needs__cells", "matches__provider", "preferred_providers", "approached_providers", "progress__provider"
+                "needs__cells",
+                Prefetch("matches", queryset=Match.objects.select_related("provider")),
+                "matches__offer",
+                "preferred_providers",
+                "approached_providers",
+                "progress__provider",
             )
             .order_by("-created_at", "-id")
         )
@@ -222,6 +236,105 @@ class RequestViewSet(
     def active_providers(self, request, pk=None):
         request_obj = self.get_object()
         return Response(services.active_providers_in_state(request_obj.state_id, exclude_request=request_obj.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Assistance offers you may see",
+        description=(
+            "What providers offer: the unit requests are matched on. The public sees the published offers valid "
+            "today; provider staff also all of their own (drafts and withdrawn ones); the Committee's experts and "
+            "administrators every offer. `eligible=<ISO3>` keeps the offers that State may receive. An offer with "
+            "`confirmed` false was drafted from public information and not yet confirmed by its provider."
+        ),
+    ),
+    retrieve=extend_schema(summary="One assistance offer"),
+    create=extend_schema(
+        summary="Publish an offer (provider staff; an expert or administrator on behalf of a provider)",
+        description=(
+            "Provider staff offer for their own organisation (the offer is confirmed); an expert or administrator "
+            "names the provider with `provider` (the offer stays unconfirmed until the provider confirms or edits "
+            "it). Published unless `status` is `draft`."
+        ),
+        request=s.OfferInput,
+        responses={201: s.OfferSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    ),
+    partial_update=extend_schema(
+        summary="Change an offer (its provider's staff, an expert or administrator)",
+        description=(
+            "The fields given are merged over the offer's current values. An edit by the provider's staff "
+            "confirms the offer; an edit by anyone else leaves it unconfirmed. A withdrawn offer changes only "
+            "when it is published again (`status`: `published`)."
+        ),
+        request=s.OfferInput,
+        responses=s.OfferSerializer,
+    ),
+)
+class OfferViewSet(
+    StrictQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    """What providers offer to States: areas, weapon columns, types of assistance, languages, who may
+    receive it, capacity and validity. Read by everyone; changed by the provider's staff, or by the
+    Committee's experts on a provider's behalf."""
+
+    serializer_class = s.OfferSerializer
+    filterset_class = OfferFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Offer.objects.visible_to(self.request.user)
+            .select_related("provider")
+            .prefetch_related("areas", "eligible_regions", "eligible_organizations", "eligible_states")
+            .order_by("provider__name", "title", "id")
+        )
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_object(self):
+        pk = lookup_id(self.kwargs["pk"], _("No assistance offer %(id)s.") % {"id": self.kwargs["pk"]})
+        return offers.get_visible(self.request.user, pk)
+
+    def _answer(self, offer, code=status.HTTP_200_OK):
+        fresh = offers.get_visible(self.request.user, offer.pk)
+        return Response(s.OfferSerializer(fresh, context={"request": self.request}).data, status=code)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        data = s.OfferInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(offers.create(dict(data.validated_data), acting_user=request.user), status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise ValidationError({"detail": [_("Use PATCH.")]})
+        data = s.OfferInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        current = self.get_object()
+        return self._answer(offers.update(current, dict(data.validated_data), acting_user=request.user))
+
+    @extend_schema(
+        summary="Withdraw the offer: no new request is matched to it (its provider's staff, an expert)",
+        request=None,
+        responses=s.OfferSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._answer(offers.withdraw(self.get_object(), acting_user=request.user))
+
+    @extend_schema(
+        summary="Confirm an offer drafted on the provider's behalf, as it stands (its provider's staff)",
+        request=None,
+        responses=s.OfferSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._answer(offers.confirm(self.get_object(), acting_user=request.user))
 
 
 class TurnaroundView(StrictQueryMixin, APIView):

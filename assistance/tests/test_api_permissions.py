@@ -95,3 +95,57 @@ def test_a_published_request_is_seen_by_all_but_only_its_state_and_its_providers
     refused = api_clients["who"].post(f"{URL}{request.pk}/claim/")
     assert refused.status_code == 404, "a provider the request was not routed to cannot claim it"
     assert snapshot(request) == before
+
+
+# Offers: the OPCW's reference offer (published, unconfirmed), and a draft an expert wrote for the
+# OPCW (unconfirmed). Its staff and the experts change it; only its staff confirm it. A persona that
+# sees the offer but may not act on it gets 403 (a read-only token too), one that cannot see it 404.
+OFFERS_URL = "/api/v1/assistance/offers/"
+MANAGERS = {"expert": 200, "opcw": 200}
+OFFER_ENDPOINTS = {
+    "update": ("patch", "", {"capacity": 3}, MANAGERS),
+    "withdraw": ("post", "withdraw/", None, MANAGERS),
+    "confirm": ("post", "confirm/", None, {"opcw": 200}),
+}
+CANNOT_SEE_DRAFT = ["official_a", "official_b", "iaea", "who"]
+
+
+def offer_snapshot(offer):
+    offer.refresh_from_db()
+    return (offer.status, offer.capacity, offer.confirmed, offer.updated_at, AuditEvent.objects.count())
+
+
+@pytest.mark.parametrize("draft", [False, True], ids=["published", "draft"])
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("endpoint", OFFER_ENDPOINTS)
+def test_each_role_may_act_on_an_offer_only_as_allowed(api_clients, expert, endpoint, persona, draft):
+    from assistance import offers
+    from assistance.models import Offer
+
+    if draft:
+        offer = offers.create(
+            {"provider": "opcw", "status": "draft", "title": "Inspection readiness", "description": "Mock inspection",
+             "areas": ["ENFORCEMENT"], "columns": ["CW"], "assistance_types": ["training"], "languages": ["en"]},
+            acting_user=expert,
+        )  # fmt: skip
+    else:
+        offer = Offer.objects.get(provider__slug="opcw", source="reference")
+    assert not offer.confirmed
+    method, path, body, allowed = OFFER_ENDPOINTS[endpoint]
+    expected = allowed.get(persona, 403)
+    if persona == "public":
+        expected = 401
+    elif draft and persona in CANNOT_SEE_DRAFT:
+        expected = 404
+    seen = api_clients[persona].get(f"{OFFERS_URL}{offer.pk}/")
+    assert seen.status_code == (404 if draft and persona in [*CANNOT_SEE_DRAFT, "public"] else 200)
+    before = offer_snapshot(offer)
+    call = getattr(api_clients[persona], method)
+    url = f"{OFFERS_URL}{offer.pk}/{path}"
+    response = call(url, body, format="json") if body else call(url)
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert response.json()["detail"], "a refusal says why"
+        assert offer_snapshot(offer) == before
+    else:
+        assert offer_snapshot(offer) != before

@@ -12,7 +12,7 @@ PROVIDERS = "/api/v1/assistance/providers/"
 
 # SQL queries the public lists run, whatever the page size (pinned: a change must be deliberate).
 STATE_LIST_QUERIES = 4  # count, States with their region, current memberships, treaty statuses
-PROVIDER_LIST_QUERIES = 4  # count, providers, their areas, their regions
+PROVIDER_LIST_QUERIES = 5  # count, providers, their areas, their regions, their current offers
 
 
 def iso3s(response):
