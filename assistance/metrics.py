@@ -1,6 +1,7 @@
 """Turnaround, measured from the timestamps stored at each transition: time to route (submitted to
-routed), to claim (routed to claimed) and to deliver (claimed to delivered), with median and 90th
-percentile, overall and by provider, area, region and regime. One query, then plain Python."""
+routed), to claim (routed to claimed) and to deliver (claimed to delivered), and time to first
+response (routed to a provider's first message to the State), with median and 90th percentile,
+overall and by provider, area, region and regime. One query, then plain Python."""
 
 import statistics
 
@@ -16,8 +17,10 @@ STAGES = {
     "time_to_route": ("submitted_at", "routed_at"),
     "time_to_claim": ("routed_at", "claimed_at"),
     "time_to_deliver": ("claimed_at", "delivered_at"),
+    "time_to_first_response": ("routed_at", "first_response_at"),
 }
-CACHE_KEY = "assistance:turnaround:all"
+# Versioned: figures cached before a stage was added lack its key.
+CACHE_KEY = "assistance:turnaround:all:v2"
 WAITING_STATUSES = [R.SUBMITTED, R.ROUTED, R.UNMATCHED]
 
 
@@ -58,7 +61,7 @@ def turnaround(*, provider=None, area=None, region=None, regime=None, since=None
     rows = list(
         queryset.values(
             "id", "title", "status", "columns", "submitted_at", "routed_at", "claimed_at", "delivered_at",
-            "state__iso3", "state__name", "state__region__name", "area__code", "area__label",
+            "first_response_at", "state__iso3", "state__name", "state__region__name", "area__code", "area__label",
             "claimed_by__slug", "claimed_by__name",
         )
     )  # fmt: skip

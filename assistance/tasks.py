@@ -175,11 +175,7 @@ def notify_message_task(message_id: int) -> str:
     recipients = conversation.recipients(message)
     if recipients:
         sender = request.state.name if message.side == Message.Side.STATE else message.provider.name
-        where = (
-            f"/assistance/provider/{request.pk}/"
-            if message.side == Message.Side.STATE
-            else f"/assistance/requests/{request.pk}/"
-        )
+        where = f"/assistance/requests/{request.pk}/conversation/{message.provider.slug}/"
         send_mail(
             subject=f"[1540 Portal] Message from {sender} on request #{request.pk}",
             message=(
