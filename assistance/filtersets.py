@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from assistance.models import AssistanceArea, AssistanceRequest, AssistanceType, Column, Mandate, Match, Offer, Provider
+from assistance.services import LANGUAGES
 from matrices.models import Regime
 from portal.core.filters import CodeFilter
 from portal.core.forms import PortalFormMixin, mixed
@@ -52,13 +53,19 @@ class OfferFilterSet(django_filters.FilterSet):
         label=_("Type of assistance"), choices=AssistanceType.choices, field_name="assistance_types",
         method="filter_list",
     )  # fmt: skip
-    language = django_filters.CharFilter(label=_("Language (code)"), field_name="languages", method="filter_list")
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=[(code, code) for code in LANGUAGES], field_name="languages", method="filter_list"
+    )
     mandate = django_filters.ChoiceFilter(label=_("Treaty mandate"), choices=Mandate.choices)
     eligible = CodeFilter(
         label=_("Open to the State"), queryset=State.objects.all(), to_field_name="iso3", method="filter_eligible"
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Offer.Status.choices)
-    confirmed = django_filters.BooleanFilter(label=_("Confirmed by the provider"))
+    confirmed = django_filters.TypedChoiceFilter(
+        label=_("Confirmed by the provider"),
+        choices=[("true", _("confirmed")), ("false", _("unconfirmed"))],
+        coerce=lambda value: value == "true",
+    )
 
     class Meta:
         model = Offer
@@ -290,3 +297,60 @@ class PublicRequestFilterSet(PageFilters, django_filters.FilterSet):
     class Meta:
         model = AssistanceRequest
         fields = ["area", "region", "status"]
+
+
+OFFER_FILTER_LABELS = {
+    "provider": _("Provider"),
+    "area": _("Area of assistance"),
+    "column": _("Weapon column"),
+    "assistance_type": _("Type of assistance"),
+    "language": _("Language"),
+    "mandate": _("Treaty mandate"),
+    "eligible": _("Open to the State"),
+    "status": _("Status"),
+    "confirmed": _("Confirmed by the provider"),
+}
+OFFER_FILTER_EMPTY = {
+    "provider": _("Any provider"),
+    "area": _("Any area"),
+    "column": _("Any column"),
+    "assistance_type": _("Any type"),
+    "mandate": _("Any or none"),
+    "eligible": _("Any State"),
+    "status": _("Any status"),
+}
+
+
+class OfferPageFilters(PageFilters):
+    """The offers' filters on a page: languages by name, and "either" for the confirmation."""
+
+    labels = OFFER_FILTER_LABELS
+    empty_labels = {**OFFER_FILTER_EMPTY, "language": _("Any language")}
+
+    def __init__(self, *args, **kwargs):
+        from assistance.forms import LANGUAGE_NAMES
+
+        super().__init__(*args, **kwargs)
+        if "language" in self.filters:
+            self.filters["language"].extra["choices"] = [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES]
+        if "confirmed" in self.filters:
+            choices = [("", _("Either")), ("true", _("Confirmed")), ("false", _("Not confirmed yet"))]
+            self.filters["confirmed"].extra["choices"] = choices
+
+
+class PublicOfferFilterSet(OfferPageFilters, OfferFilterSet):
+    """The public list of current offers (`eligible`: the offers a State may receive)."""
+
+    shown = ("eligible", "area", "column", "assistance_type", "language", "mandate", "provider")
+
+
+class ManagedOfferFilterSet(OfferPageFilters, OfferFilterSet):
+    """The offers a provider's staff (or the Committee) manage: by status and confirmation."""
+
+    shown = ("status", "confirmed")
+
+
+class CommitteeOfferFilterSet(OfferPageFilters, OfferFilterSet):
+    """Every provider's offers, for the Committee's experts."""
+
+    shown = ("provider", "status", "confirmed")

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assistance import selectors, services
+from assistance import offers, selectors, services
 from assistance.forms import LANGUAGE_NAMES, FeedbackForm, RequestForm, as_form_data, initial_from, parse_cell
 from assistance.models import AssistanceRequest
 from portal.accounts.decorators import official_required
-from portal.core.exceptions import InvalidInput
+from portal.core.exceptions import InvalidInput, NotVisible
 from portal.core.models import IdempotencyRecord
 
 R = AssistanceRequest.Status
@@ -55,13 +55,14 @@ def _form(request, *, data=None, initial=None, slots=0, extra_cells=()):
     return RequestForm(data, initial=initial, slots=slots, **choices)
 
 
-def _render_form(request, form, *, obj=None, status=200, prefilled=0):
+def _render_form(request, form, *, obj=None, status=200, prefilled=0, started_from=None):
     action_url = reverse("assistance:edit_request", args=[obj.pk]) if obj else reverse("assistance:new_request")
     context = {
         "form": form,
         "obj": obj,
         "needs": form.needs(),
         "prefilled": prefilled,
+        "started_from": started_from,
         "max_needs": services.MAX_NEEDS,
         "action_url": action_url,
     }
@@ -148,7 +149,8 @@ def my_requests(request):
 @official_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_request(request):
-    """The assistance template; `?cells=<matrix>|<row>|<column>|<aspect>` (from the gaps page) pre-fills it."""
+    """The assistance template; `?cells=<matrix>|<row>|<column>|<aspect>` (from the gaps page) pre-fills it,
+    and so does `?offer=<id>` ("request this" on a current offer: its provider preferred, `from_offer` kept)."""
     if request.method == "POST":
         return _create(request)
     values = request.GET.getlist("cells")[:200]
@@ -158,8 +160,24 @@ def new_request(request):
     initial = {"form_token": uuid.uuid4().hex}
     if cells:
         initial |= selectors.prefilled_template(request.user, cells)
+    started_from = _offer_named(request, request.GET.get("offer"), warn=True)
+    if started_from is not None:
+        # "Request this": what the offer says for sure; the cells' suggestions stand where it says nothing.
+        initial |= {k: v for k, v in offers.prefill_request(started_from).items() if v not in (None, "", [])}
     form = _form(request, initial=initial, extra_cells=cells)
-    return _render_form(request, form, prefilled=len(cells))
+    return _render_form(request, form, prefilled=len(cells), started_from=started_from)
+
+
+def _offer_named(request, value, *, warn=False):
+    """The current offer `value` names ("request this"), or None (with a warning when `warn`)."""
+    if value in (None, ""):
+        return None
+    try:
+        return offers.get_visible(request.user, int(value))
+    except (ValueError, NotVisible):
+        if warn:
+            messages.warning(request, _("That offer is not open for requests now: the form starts without it."))
+        return None
 
 
 def _create(request):
@@ -176,7 +194,7 @@ def _create(request):
             return _sent_before(request, token) or redirect("assistance:my_requests")
         if obj is not None:
             return redirect(_detail_url(obj))
-    return _render_form(request, form, status=400)
+    return _render_form(request, form, status=400, started_from=_offer_named(request, request.POST.get("from_offer")))
 
 
 @official_required
