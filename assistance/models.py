@@ -62,8 +62,8 @@ class Provider(models.Model):
     active = models.BooleanField(_("receives requests"), default=True)
     # The treaty it is the organisation of (OPCW: CWC...); only its offers may claim that mandate.
     mandate = models.CharField(_("treaty mandate"), max_length=4, blank=True)
-    # The reference profiles are drafted from public mandates; a provider confirms its own. Set by an
-    # administrator, never by `load_reference`; pages and the API call the others "unconfirmed profile".
+    # True once the provider's staff have confirmed or edited one of its offers (assistance.offers), or
+    # an administrator says so; never set by `load_reference`. Routing reads each offer's own flag.
     confirmed = models.BooleanField(
         _("profile confirmed by the provider"),
         default=False,

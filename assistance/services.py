@@ -743,12 +743,17 @@ def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_us
         _refuse(request, _("assign a provider to"))
     if offer is not None and offer.provider_id != provider.pk:
         raise InvalidInput(_("That offer is not one of %(p)s's.") % {"p": provider.name})
+    if offer is not None and not Offer.objects.current().filter(pk=offer.pk).exists():
+        raise InvalidInput(_("That offer is not current: assign the provider without it, or through a current one."))
     match, created = Match.objects.get_or_create(
         request=request, provider=provider,
         defaults={
             "score": 0, "reasons": [_("assigned by a Committee expert")], "assigned_by_expert": True, "offer": offer,
         },
     )  # fmt: skip
+    if not created and offer is not None and match.offer_id is None:
+        match.offer = offer  # a provider matched without an offer now names the one the expert chose
+        match.save(update_fields=["offer"])
     changes = {"status": R.ROUTED}
     if request.routed_at is None:
         changes["routed_at"] = timezone.now()

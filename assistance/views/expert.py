@@ -1,6 +1,7 @@
 """The Committee experts' assistance pages: every request with its matches (tabs for unmatched,
-escalated and the longest waiting), one request with re-routing and assignment by hand, and the
-turnaround dashboard. Experts and administrators only; every change goes through services.
+escalated and the longest waiting), one request with re-routing and assignment by hand, why a
+provider is or is not matched, and the turnaround dashboard. Experts and administrators only; every
+change goes through services.
 
 A refused re-routing or assignment (409) is shown on the request's page with its status; a request
 the expert may not see is the 404 page (`DomainErrorPagesMiddleware`).
@@ -13,14 +14,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from assistance import selectors, services
 from assistance.filtersets import ExpertRequestFilterSet, TurnaroundPageFilterSet
-from assistance.forms import AssignForm
+from assistance.forms import AssignForm, WhyNotForm
 from assistance.models import AssistanceRequest
 from portal.accounts.decorators import reviewer_required
 from portal.core import pages
-from portal.core.exceptions import DomainError
+from portal.core.exceptions import DomainError, InvalidInput
 from portal.core.pages import paginate
 
 PAGE_SIZE = 50
+ASSIGNABLE = (AssistanceRequest.Status.SUBMITTED, AssistanceRequest.Status.ROUTED, AssistanceRequest.Status.UNMATCHED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,7 +55,12 @@ def request_list(request):
 
 
 def _detail_page(request, obj, *, assign_form=None, error=None, status=200):
-    context = {**selectors.expert_request(obj), "assign_form": assign_form or AssignForm(), "action_error": error}
+    context = {
+        **selectors.expert_request(obj),
+        "assign_form": assign_form or AssignForm(),
+        "why_not_form": WhyNotForm(auto_id="why_not_%s"),
+        "action_error": error,
+    }
     return render(request, "assistance/expert/request.html", context, status=status)
 
 
@@ -90,13 +97,51 @@ def assign(request, pk):
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, obj, assign_form=form, status=400)
-    provider = form.cleaned_data["provider"]
+    provider, offer = form.cleaned_data["provider"], form.cleaned_data["offer"]
     try:
-        services.assign_provider(obj, provider, acting_user=request.user)
+        services.assign_provider(obj, provider, acting_user=request.user, offer=offer)
     except DomainError as exc:
         return _refused(request, pk, exc, assign_form=form)
-    messages.success(request, _("%(provider)s was assigned to the request and notified.") % {"provider": provider.name})
+    if offer is None:
+        done = _("%(provider)s was assigned to the request and notified.") % {"provider": provider.name}
+    else:
+        done = _("%(provider)s was assigned to the request through its offer “%(offer)s” and notified.") % {
+            "provider": provider.name,
+            "offer": offer.title,
+        }
+    messages.success(request, done)
     return redirect("assistance:expert_request", pk=pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Why not this provider?
+
+
+@reviewer_required
+@require_safe
+def why_not(request, pk):
+    """Why a provider is, or is not, among the request's matches, offer by offer, with buttons to
+    assign it by hand through one of its current offers. 400 for an unknown provider or a request
+    without an area or columns."""
+    obj = services.get_visible(request.user, pk)
+    form = WhyNotForm(request.GET, auto_id="why_not_%s")
+    context = {"req": obj, "why_not_form": form, "explanation": None, "error": None}
+    if not form.is_valid():
+        return render(request, "assistance/expert/why_not.html", context, status=400)
+    provider = form.cleaned_data["provider"]
+    context["provider"] = provider
+    try:
+        explanation = services.why_not(obj, provider, acting_user=request.user)
+    except InvalidInput as exc:
+        context["error"] = exc.message
+        return render(request, "assistance/expert/why_not.html", context, status=exc.status)
+    current = obj.matches.filter(provider=provider).select_related("offer").first()
+    context.update(
+        explanation=explanation,
+        current_match=current,
+        can_assign=obj.status in ASSIGNABLE and provider.active and current is None,
+    )
+    return render(request, "assistance/expert/why_not.html", context)
 
 
 # ---------------------------------------------------------------------------------------------
