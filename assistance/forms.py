@@ -11,7 +11,7 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import MAX_TEXT, AssistanceType, Column, Provider
+from assistance.models import MAX_TEXT, AssistanceType, Column, Mandate, Offer, Provider
 from assistance.services import LANGUAGES, MAX_NEEDS
 from portal.core.forms import PortalForm
 
@@ -221,6 +221,8 @@ class RequestForm(PortalForm):
     # A one-time token in the "new request" form: the same form sent twice (a double click, a retry)
     # creates one request (assistance.views.official.new_request).
     form_token = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    # "Request this": the offer the request started from (the services check it is published).
+    from_offer = forms.IntegerField(label=_("Started from the offer"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, areas, providers, gaps, extra_cells=(), slots=NEED_SLOTS, initial=None):
         self.slots = min(max(slots, NEED_SLOTS), MAX_NEEDS + 5)
@@ -291,6 +293,8 @@ class RequestForm(PortalForm):
         template["preferred_providers"] = list(data.get("preferred_providers") or [])
         template["approached_providers"] = list(data.get("approached_providers") or [])
         template["consent_to_publish"] = bool(data.get("consent_to_publish"))
+        if data.get("from_offer") is not None:
+            template["from_offer"] = data["from_offer"]
         needs, self.sent_slots = [], []
         for index in range(self.slots):
             description = _lf(data.get(f"need-{index}-description"))
@@ -448,3 +452,213 @@ class AssignForm(ActionForm):
             "invalid_choice": _("Choose one of the active providers."),
         },
     )
+    # The provider's offer it is assigned through (the why-not page's buttons); none from the request page.
+    offer = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput,
+        error_messages={"invalid": _("Choose one of the provider's offers.")},
+    )  # fmt: skip
+
+    def clean_offer(self):
+        """The Offer (or None); the services check it is one of the provider's."""
+        offer_id = self.cleaned_data.get("offer")
+        if offer_id is None:
+            return None
+        offer = Offer.objects.filter(pk=offer_id).select_related("provider").first()
+        if offer is None:
+            raise forms.ValidationError(_("No offer %(id)s.") % {"id": offer_id})
+        return offer
+
+
+class WhyNotForm(PortalForm):
+    """An expert asks why a provider is, or is not, matched to a request. The list shows the active
+    providers; any provider's slug is answered (an inactive one: it does not receive requests)."""
+
+    provider = forms.ModelChoiceField(
+        label=_("Why not…?"),
+        queryset=Provider.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label=_("Choose a provider"),
+        error_messages={
+            "required": _("Choose the provider to ask about."),
+            "invalid_choice": _("No provider %(value)s: choose one of the providers."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["provider"]
+        field.widget.choices = [
+            (value, label) for value, label in field.widget.choices if not value or value.instance.active
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Assistance offers
+
+
+def _checkboxes(label, *, choices=(), help_text=""):
+    return LenientMultipleChoiceField(
+        label=label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple, help_text=help_text
+    )
+
+
+OFFER_STATUSES = [("published", _("Published: shown to the public and matched to requests")),
+                  ("draft", _("Draft: seen only by the provider and the Committee"))]  # fmt: skip
+ELIGIBILITY = {"eligible_regions": "regions", "eligible_organizations": "organizations", "eligible_states": "states"}
+
+
+class OfferForm(PortalForm):
+    """An assistance offer, as its provider's staff write it (or a Committee expert on the provider's
+    behalf: then with the `provider` field when it is new). `assistance.offers` checks it; its errors,
+    keyed like the API's, come back next to the fields (`eligibility` on the eligibility fieldset)."""
+
+    provider = forms.CharField(label=_("Provider"), required=False, widget=forms.Select)
+    title = _text(_("Title"), max_length=200, help_text=_("One line that says what is offered."))
+    description = _text(
+        _("Description"),
+        textarea=True,
+        help_text=_("What the provider offers, how it is delivered, what it asks of the State."),
+    )
+    areas = _checkboxes(_("Areas of assistance"))
+    columns = _checkboxes(_("Weapon columns"), choices=Column.choices)
+    assistance_types = _checkboxes(_("Types of assistance"), choices=AssistanceType.choices)
+    languages = _checkboxes(_("Languages"), choices=list(LANGUAGE_NAMES.items()))
+    eligible_regions = _checkboxes(_("States of the UN regional groups"))
+    eligible_organizations = _checkboxes(_("Members of the regional organisations"))
+    eligible_states = LenientMultipleChoiceField(
+        label=_("These States"),
+        required=False,
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    mandate = forms.CharField(
+        label=_("Treaty mandate"),
+        required=False,
+        widget=forms.Select,
+        help_text=_("Only the organisation of a treaty holds its mandate (the OPCW for the CWC, say)."),
+    )
+    capacity = forms.CharField(
+        label=_("Capacity"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 10000}),
+        help_text=_("How many requests it can take on per period; leave empty when not stated."),
+    )
+    capacity_period = forms.CharField(label=_("Per"), required=False, widget=forms.Select)
+    valid_from = forms.CharField(label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.CharField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave both empty for an offer without end."),
+    )
+    contact = _text(_("Contact"), max_length=200, help_text=_("Who States may write to about this offer."))
+    status = forms.CharField(label=_("Status"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, data=None, *, areas, regions, organizations, states, providers=None, initial=None):
+        super().__init__(data, initial=initial)
+        self.eligibility_errors = []
+        if providers is None:
+            del self.fields["provider"]
+        else:
+            self.fields["provider"].widget.choices = [
+                ("", _("Choose a provider")),
+                *((p.slug, p.name) for p in providers),
+            ]
+            self.fields["provider"].help_text = _(
+                "An offer added for a provider is shown as added by the Committee, not confirmed by the provider."
+            )
+        self.fields["areas"].choices = [(a.code, a.label) for a in areas]
+        self.fields["eligible_regions"].choices = [(r.name, r.name) for r in regions]
+        self.fields["eligible_organizations"].choices = [(o.code, f"{o.name} ({o.code})") for o in organizations]
+        self.fields["eligible_states"].choices = [(s.iso3, s.name) for s in states]
+        self.fields["eligible_states"].widget.attrs["size"] = 8
+        self.fields["mandate"].widget.choices = [("", _("None")), *Mandate.choices]
+        self.fields["capacity_period"].widget.choices = Offer.Period.choices
+        self.fields["status"].widget.choices = OFFER_STATUSES
+        if not self.is_bound:
+            self.initial.setdefault("status", Offer.Status.PUBLISHED)
+            self.initial.setdefault("capacity_period", Offer.Period.YEAR)
+
+    @staticmethod
+    def initial_from(data: dict) -> dict:
+        """An offer's data (`assistance.offers.as_data`) as the form's initial values."""
+        initial = {name: value for name, value in data.items() if name != "eligibility"}
+        for field, key in ELIGIBILITY.items():
+            initial[field] = list(data["eligibility"][key])
+        for name in ("valid_from", "valid_until"):
+            initial[name] = data[name].isoformat() if data[name] else ""
+        initial["capacity"] = "" if data["capacity"] is None else str(data["capacity"])
+        initial["mandate"] = data["mandate"] or ""
+        if initial["status"] == Offer.Status.WITHDRAWN:
+            initial["status"] = Offer.Status.PUBLISHED  # saving a withdrawn offer publishes it again
+        return initial
+
+    def offer_data(self) -> dict:
+        """The offer as the services (and the API's JSON) take it."""
+        cleaned = self.cleaned_data
+        data = {name: _lf(cleaned.get(name)) for name in ("title", "description", "contact")}
+        for name in ("areas", "columns", "assistance_types", "languages"):
+            data[name] = list(cleaned.get(name) or [])
+        data["eligibility"] = {key: list(cleaned.get(field) or []) for field, key in ELIGIBILITY.items()}
+        data["mandate"] = cleaned.get("mandate") or ""
+        capacity = (cleaned.get("capacity") or "").strip()
+        # A whole number goes as one; anything else as sent, for the services to explain.
+        data["capacity"] = int(capacity) if capacity.isdigit() else capacity or None
+        data["capacity_period"] = cleaned.get("capacity_period") or ""
+        for name in ("valid_from", "valid_until"):
+            data[name] = (cleaned.get(name) or "").strip() or None
+        data["status"] = cleaned.get("status") or ""
+        if "provider" in self.fields:
+            data["provider"] = cleaned.get("provider") or ""
+        return data
+
+    def add_service_errors(self, errors):
+        """Put the services' errors next to their fields; `eligibility` on the eligibility fieldset."""
+        for key, problems in (errors or {}).items():
+            problems = [str(p) for p in (problems if isinstance(problems, list) else [problems])]
+            if key == "eligibility":
+                self.eligibility_errors.extend(problems)
+                continue
+            for message in problems:
+                self.add_error(key if key in self.fields else None, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# The conversation between the State and a provider on a request
+
+
+class MessageForm(PortalForm):
+    """A message in a conversation, with an optional document. The services check the text (plain,
+    required, its length) and the document (type, size, content) and say what is wrong."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_TEXT}),
+    )
+    document = forms.FileField(
+        label=_("Document (optional)"),
+        required=False,
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".pdf,.doc,.docx,.odt,application/pdf,application/msword,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+                "application/vnd.oasis.opendocument.text"
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = _("A .pdf, .doc, .docx or .odt file of at most %(max)s MB.") % {
+            "max": settings.MAX_UPLOAD_MB
+        }
+        self._describe("document", self.fields["document"])
+
+    def add_service_errors(self, errors):
+        """Put the services' errors next to the fields they are about (the others above the form)."""
+        for key, problems in (errors or {}).items():
+            for message in problems if isinstance(problems, list) else [problems]:
+                self.add_error(key if key in self.fields else None, str(message))

@@ -98,14 +98,14 @@ def _codes(value, allowed, errors, name, message, *, required=False):
     if value in (None, ""):
         value = []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors[name] = [_("Give a list.")]
+        errors.setdefault(name, []).append(_("Give a list."))
         return []
     unknown = [v for v in value if v not in allowed]
     if unknown:
-        errors[name] = [message % {"given": ", ".join(unknown), "allowed": ", ".join(allowed)}]
+        errors.setdefault(name, []).append(message % {"given": ", ".join(unknown), "allowed": ", ".join(allowed)})
         return []
     if required and not value:
-        errors[name] = [_("Choose at least one.")]
+        errors.setdefault(name, []).append(_("Choose at least one."))
     return [v for v in allowed if v in value]  # the canonical order, without duplicates
 
 
@@ -168,9 +168,10 @@ def clean(data: dict, *, provider: Provider, creating: bool) -> dict:
     iso3s = [c.upper() for c in eligibility.get("states") or [] if isinstance(c, str)]
     states = {s.iso3: s for s in State.objects.filter(iso3__in=iso3s)}
     if not isinstance(eligibility.get("states") or [], list) or len(iso3s) != len(eligibility.get("states") or []):
-        errors["eligibility"] = [_("Give the States as ISO alpha-3 codes.")]
+        errors.setdefault("eligibility", []).append(_("Give the States as ISO alpha-3 codes."))
     elif set(iso3s) - set(states):
-        errors["eligibility"] = [_("Unknown State(s): %(s)s.") % {"s": ", ".join(sorted(set(iso3s) - set(states)))}]
+        unknown_states = ", ".join(sorted(set(iso3s) - set(states)))
+        errors.setdefault("eligibility", []).append(_("Unknown State(s): %(s)s.") % {"s": unknown_states})
     cleaned["eligible_states"] = [states[c] for c in iso3s if c in states]
     mandate = data.get("mandate") or ""
     if mandate and mandate not in Mandate.values:
@@ -274,11 +275,11 @@ def update(offer: Offer, changes: dict, *, acting_user) -> Offer:
     refusal = manage_refusal(acting_user, offer)
     if refusal:
         raise refusal
-    offer = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
-    if offer.status == Offer.Status.WITHDRAWN and (changes or {}).get("status") != Offer.Status.PUBLISHED:
-        raise InvalidTransition(_("This offer is withdrawn: publish it again to change it."))
     if not isinstance(changes, dict):
         raise InvalidInput(_("Send the changes as an object."))
+    offer = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
+    if offer.status == Offer.Status.WITHDRAWN and changes.get("status") != Offer.Status.PUBLISHED:
+        raise InvalidTransition(_("This offer is withdrawn: publish it again to change it."))
     unknown = sorted(set(changes) - set(OFFER_FIELDS) - {"provider"})
     if unknown:
         raise InvalidInput(

@@ -10,22 +10,33 @@ State's gaps), never from the views.
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assistance import metrics, services
-from assistance.forms import cell_value, suggest_area, suggest_columns
-from assistance.models import AssistanceArea, AssistanceRequest, Column, Match, NeedCell, Provider
+from assistance.forms import LANGUAGE_NAMES, cell_value, suggest_area, suggest_columns
+from assistance.models import (
+    AssistanceArea,
+    AssistanceRequest,
+    AssistanceType,
+    Column,
+    Match,
+    NeedCell,
+    Offer,
+    Provider,
+)
 from matrices.models import Aspect, Cell, CellColumn, Matrix, Row
 from matrices.services import state_gaps
+from portal.core.exceptions import NotVisible
 from portal.core.templatetags.portal_tags import duration
 
 R = AssistanceRequest.Status
 WAITING = [R.SUBMITTED, R.ROUTED, R.UNMATCHED]
-DETAIL_PREFETCH = ("needs__cells", "matches__provider", "progress__provider", "preferred_providers",
-                   "approached_providers")  # fmt: skip
+# The matches with their provider and offer in one query (the pages name the offer of each match).
+DETAIL_PREFETCH = ("needs__cells", Prefetch("matches", queryset=Match.objects.select_related("provider", "offer")),
+                   "progress__provider", "preferred_providers", "approached_providers")  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,6 +226,7 @@ def official_request(obj) -> dict:
         "timeline": timeline,
         "can_edit": obj.status == R.DRAFT,
         "can_withdraw": obj.status in services.WITHDRAWABLE,
+        "conversations": conversations(obj, [m.provider for m in matches], can_ask=True),
     }
 
 
@@ -276,7 +288,11 @@ def inbox_rows(queryset, provider_id):
     return (
         queryset.select_related("state__region", "area", "claimed_by")
         .prefetch_related(
-            Prefetch("matches", queryset=Match.objects.filter(provider_id=provider_id), to_attr="own_matches")
+            Prefetch(
+                "matches",
+                queryset=Match.objects.filter(provider_id=provider_id).select_related("provider", "offer"),
+                to_attr="own_matches",
+            )
         )
         .order_by(F("submitted_at").desc(nulls_last=True), "-id")
     )
@@ -292,7 +308,7 @@ def describe_inbox_page(page):
 
 def provider_request(obj, provider_id) -> dict:
     """The provider's page of one request: its needs, the organisation's match, what it may do."""
-    matches = list(obj.matches.select_related("provider"))
+    matches = list(obj.matches.select_related("provider", "offer"))
     own = next((m for m in matches if m.provider_id == provider_id), None)
     lead = obj.status == R.CLAIMED and obj.claimed_by_id == provider_id
     supporting = bool(own and own.supporting_since)
@@ -312,6 +328,7 @@ def provider_request(obj, provider_id) -> dict:
         "can_claim": obj.status == R.ROUTED,
         "can_join": obj.status == R.CLAIMED and not lead and not supporting,
         "can_report": obj.status == R.CLAIMED and (lead or supporting),
+        "conversations": conversations(obj, [own.provider] if own else []),
     }
 
 
@@ -373,7 +390,7 @@ def expert_rows(filtered, tab_key) -> tuple[Counted, dict]:
     rows = (
         filtered.filter(tab["filter"])
         .select_related("state__region", "area", "claimed_by")
-        .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("provider")))
+        .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("provider", "offer")))
         .order_by(*tab["order"])
     )
     return Counted(rows, counts[tab_key]), counts
@@ -391,10 +408,12 @@ def describe_expert_page(page):
 
 def expert_request(obj) -> dict:
     """The expert's page of one request: every match, the needs, progress, who is active in the State."""
+    matches = list(obj.matches.select_related("provider", "offer"))
     return {
         "req": obj,
         "columns": column_labels(obj.columns),
-        "matches": list(obj.matches.select_related("provider")),
+        "matches": matches,
+        "conversations": conversations(obj, [m.provider for m in matches]),
         "needs": needs_with_cells(obj),
         "progress": list(obj.progress.select_related("provider", "author")),
         "active_providers": _active_providers(obj),
@@ -564,12 +583,20 @@ def _stage_row(label, group):
     }
 
 
+def _public_matches():
+    """The matches with their offer, and whether it is current today (its public page is linked)."""
+    current = Offer.objects.current().filter(pk=OuterRef("offer_id"))
+    return Match.objects.select_related("provider", "offer").annotate(offer_current=Exists(current))
+
+
 def public_request(pk) -> dict:
     """A published request for its public page: the template and its needs, never the contact person.
 
     NotVisible (404) for a request that is not published."""
     obj = services.get_visible(
-        AnonymousUser(), pk, AssistanceRequest.objects.prefetch_related("needs__cells", "matches__provider")
+        AnonymousUser(),
+        pk,
+        AssistanceRequest.objects.prefetch_related("needs__cells", Prefetch("matches", _public_matches())),
     )
     matches = list(obj.matches.all())
     return {
@@ -631,3 +658,142 @@ def deliver_summary(obj, provider_id) -> dict:
         "since_claimed": _hours_since(obj.claimed_at, now),
         "since_submitted": _hours_since(obj.submitted_at, now),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Assistance offers: the public list and page, a provider's public page, the offers' management
+
+OFFER_PREFETCH = ("areas", "eligible_regions", "eligible_organizations", "eligible_states")
+
+
+def offer_rows(queryset):
+    """Offers with what a row shows: the provider, the areas and the eligibility (a fixed number of queries)."""
+    return (
+        queryset.select_related("provider").prefetch_related(*OFFER_PREFETCH).order_by("provider__name", "title", "id")
+    )
+
+
+def public_offers():
+    """The current published offers of the providers that receive requests: the same for everyone."""
+    return Offer.objects.current()
+
+
+def managed_offers(user):
+    """The offers a user manages: their organisation's in every status, or all of them for the Committee."""
+    if user.is_reviewer:
+        return Offer.objects.all()
+    return Offer.objects.filter(provider_id=user.provider_id)
+
+
+def eligibility_words(offer) -> str:
+    """Who may receive an offer, in words: "all States", "members of CARICOM", ... (prefetched)."""
+    regions = [r.name for r in offer.eligible_regions.all()]
+    organizations = [o.code for o in offer.eligible_organizations.all()]
+    states = [s.name for s in offer.eligible_states.all()]
+    if not (regions or organizations or states):
+        return _("all States")
+    parts = []
+    if regions:
+        parts.append(_("States of the UN regional groups %(names)s") % {"names": ", ".join(regions)})
+    if organizations:
+        parts.append(_("members of %(names)s") % {"names": ", ".join(organizations)})
+    if states:
+        parts.append(", ".join(states))
+    return "; ".join(parts)
+
+
+def describe_offers(offers) -> list:
+    """Each offer (see `offer_rows`) with its labels in words, its eligibility, and whether it is current."""
+    offers = list(offers)
+    types, today = dict(AssistanceType.choices), timezone.localdate()
+    for offer in offers:
+        offer.area_labels = [a.label for a in offer.areas.all()]
+        offer.column_labels = column_labels(offer.columns)
+        offer.type_labels = [types.get(t, t) for t in offer.assistance_types]
+        offer.language_names = [LANGUAGE_NAMES.get(code, code) for code in offer.languages]
+        offer.eligibility_words = eligibility_words(offer)
+        offer.is_current = (
+            offer.status == Offer.Status.PUBLISHED
+            and offer.provider.active
+            and (offer.valid_from is None or offer.valid_from <= today)
+            and (offer.valid_until is None or offer.valid_until >= today)
+        )
+        offer.expired = bool(offer.valid_until and offer.valid_until < today)
+    return offers
+
+
+def offer_form_choices(*, with_providers=False) -> dict:
+    """What the offer form offers: areas, UN regional groups, regional organisations, States (and the
+    providers, for an offer the Committee adds)."""
+    from states.models import RegionalGroup, RegionalOrganization, State
+
+    return {
+        "areas": list(AssistanceArea.objects.order_by("label")),
+        "regions": list(RegionalGroup.objects.order_by("name")),
+        "organizations": list(RegionalOrganization.objects.order_by("name")),
+        "states": list(State.objects.order_by("name").only("iso3", "name")),
+        "providers": list(Provider.objects.order_by("name")) if with_providers else None,
+    }
+
+
+def offer_withdraw_summary(offer) -> dict:
+    """What withdrawing an offer leaves as it is: the requests matched through it, those started from it."""
+    return {"matched_count": offer.matches.count(), "started_count": offer.requests.count()}
+
+
+def provider_profile(slug) -> dict:
+    """A provider's public page: who it is, its current offers, and how fast it claims and delivers
+    the requests it leads (`metrics.turnaround`). NotVisible (404) for an unknown provider."""
+    provider = Provider.objects.filter(slug=slug).first()
+    if provider is None:
+        raise NotVisible(_("No assistance provider %(slug)s.") % {"slug": slug})
+    offers = describe_offers(offer_rows(public_offers().filter(provider=provider)))
+    figures = metrics.turnaround(provider=provider)
+    return {
+        "provider": provider,
+        "offers": offers,
+        "figures": figures,
+        "stages": [
+            {"label": PUBLIC_STAGE_LABELS[name], "name": name, **figures[name]}
+            for name in ("time_to_claim", "time_to_deliver")
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The conversations on a request between the State and each matched provider
+
+
+def conversations(obj, providers, *, can_ask=False) -> list[dict]:
+    """The conversations on request `obj` with `providers` (those the reader may read), by provider
+    name: how many messages each has, when the last was sent, and its page. With `can_ask` (the State's
+    officials while the request is open), a conversation with no message yet offers to ask a question.
+
+    One query whatever the number of providers and messages."""
+    from django.db.models import Max
+    from django.urls import reverse
+
+    from assistance.conversation import OPEN_STATUSES
+    from assistance.models import Message
+
+    providers = sorted(providers, key=lambda p: p.name)
+    if not providers:
+        return []
+    stats = {
+        row["provider_id"]: row
+        for row in Message.objects.filter(request=obj, provider__in=providers)
+        .values("provider_id")
+        .annotate(count=Count("id"), last_at=Max("created_at"))
+        .order_by()
+    }
+    is_open = obj.status in OPEN_STATUSES
+    return [
+        {
+            "provider": provider,
+            "count": stats.get(provider.pk, {}).get("count", 0),
+            "last_at": stats.get(provider.pk, {}).get("last_at"),
+            "url": reverse("assistance:conversation", args=[obj.pk, provider.slug]),
+            "ask": can_ask and is_open and provider.pk not in stats,
+        }
+        for provider in providers
+    ]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assistance.models import Match, Provider
+from assistance.models import Match, Offer, Provider
 from assistance.tests.helpers import routed_request
 from portal.audit.models import AuditEvent
 from portal.core import demo_marking
@@ -19,7 +19,7 @@ from portal.testing.pages import logged_in
 pytestmark = pytest.mark.django_db
 
 BANNER = 'id="demo-data-banner"'
-UNCONFIRMED = "unconfirmed profile"
+UNCONFIRMED = ">unconfirmed offer</span>"  # the badge (a match's reasons say "unconfirmed offer" too)
 
 
 @pytest.fixture
@@ -172,11 +172,10 @@ def test_the_api_says_whether_a_profile_is_confirmed(api_client, routed, token_c
 
 
 @pytest.mark.parametrize("who", ["official", "expert", "provider", "public"])
-def test_every_page_with_matches_marks_the_unconfirmed_profiles(
-    who, routed, state_a_official, expert, provider_chemical
-):
-    Provider.objects.filter(slug="opcw").update(confirmed=True)
+def test_every_page_with_matches_marks_the_unconfirmed_offers(who, routed, state_a_official, expert, provider_chemical):
+    Offer.objects.filter(provider__slug="opcw").update(confirmed=True)
     unconfirmed = Match.objects.filter(request=routed).exclude(provider__slug="opcw").select_related("provider")
+    assert all(m.offer_id for m in unconfirmed)
     assert unconfirmed.exists()
     url, user = {
         "official": (reverse("assistance:request_detail", args=[routed.pk]), state_a_official),
@@ -187,9 +186,9 @@ def test_every_page_with_matches_marks_the_unconfirmed_profiles(
 
     page = logged_in(user).get(url).content.decode()
 
-    if who == "provider":  # the OPCW's own page: its profile is confirmed, so no badge
+    if who == "provider":  # the OPCW's own page: its offer is confirmed, so no badge
         assert UNCONFIRMED not in page
-        Provider.objects.filter(slug="opcw").update(confirmed=False)
+        Offer.objects.filter(provider__slug="opcw").update(confirmed=False)
         assert UNCONFIRMED in logged_in(user).get(url).content.decode()
         return
     assert page.count(UNCONFIRMED) >= unconfirmed.count()
@@ -197,12 +196,12 @@ def test_every_page_with_matches_marks_the_unconfirmed_profiles(
         assert match.provider.name in page
 
 
-def test_the_expert_list_and_the_provider_inbox_mark_unconfirmed_profiles(routed, expert, provider_chemical):
+def test_the_expert_list_and_the_provider_inbox_mark_unconfirmed_offers(routed, expert, provider_chemical):
     listed = logged_in(expert).get(reverse("assistance:expert_requests")).content.decode()
     inbox = logged_in(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
     assert UNCONFIRMED in listed and UNCONFIRMED in inbox
 
-    Provider.objects.update(confirmed=True)
+    Offer.objects.update(confirmed=True)
 
     assert UNCONFIRMED not in logged_in(expert).get(reverse("assistance:expert_requests")).content.decode()
     assert UNCONFIRMED not in logged_in(provider_chemical).get(reverse("assistance:provider_inbox")).content.decode()
