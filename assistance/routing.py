@@ -58,6 +58,8 @@ class OfferProfile:
     region_ids: frozenset = frozenset()
     organization_ids: frozenset = frozenset()
     state_ids: frozenset = frozenset()
+    # Organisations whose members the offer is not for (a programme for an organisation's partners).
+    excluded_organization_ids: frozenset = frozenset()
 
     @property
     def restricted(self) -> bool:
@@ -79,7 +81,11 @@ def max_matches(widen=False) -> int:
 
 def eligibility_refusal(profile: OfferProfile, applicant: Applicant) -> str | None:
     """Why the State may not receive this offer (a hard rule), or None. Membership, not the UN group,
-    decides for a regional organisation's programme."""
+    decides for a regional organisation's programme, and for one reserved to its partners."""
+    excluded = applicant.organization_ids & profile.excluded_organization_ids
+    if excluded:
+        names = getattr(profile.offer, "exclusion_names", None) or _("%(n)s organisation(s)") % {"n": len(excluded)}
+        return _("the offer is for States outside %(who)s") % {"who": names}
     if not profile.restricted:
         return None
     if applicant.state_id in profile.state_ids:

@@ -259,7 +259,7 @@ def start_gunicorn(processes, env, args, port, workdir):
 
 class Fixture:
     def __init__(self, rng, with_email):
-        from assistance.models import Provider
+        from assistance.models import Offer, Provider
         from portal.accounts.models import User
         from states.models import State
 
@@ -270,11 +270,17 @@ class Fixture:
                 if not provider.contact_email:
                     provider.contact_email = f"assistance@{provider.slug}.example.org"
                     provider.save(update_fields=["contact_email"])
-        self.fits = {}  # (area code, column) -> providers that fit
-        for provider in providers:
-            for area in provider.areas.all():
-                for column in provider.columns:
-                    self.fits.setdefault((area.code, column), set()).add(provider.slug)
+        # Requests are matched to offers: a template is drawn among the (area, column) pairs that an
+        # offer open to every State covers, so each request fits at least one provider.
+        self.fits = {}  # (area code, column) -> providers with an unrestricted offer there
+        offers = Offer.objects.current().select_related("provider")
+        offers = offers.prefetch_related("areas", "eligible_regions", "eligible_organizations", "eligible_states")
+        for offer in offers:
+            if offer.eligible_regions.all() or offer.eligible_organizations.all() or offer.eligible_states.all():
+                continue
+            for area in offer.areas.all():
+                for column in offer.columns:
+                    self.fits.setdefault((area.code, column), set()).add(offer.provider.slug)
         self.combos = sorted(self.fits)
         self.slugs = sorted(p.slug for p in providers)
         states = list(State.objects.order_by("name"))
@@ -315,13 +321,12 @@ class Fixture:
             data["preferred_providers"] = [rng.choice(self.slugs)]
         return data
 
-    def expected_matches(self, data):
-        from assistance import routing
+    @staticmethod
+    def expected_matches(request):
+        """How many providers routing will match: eligibility and fit do not change before it runs."""
+        from assistance import services
 
-        fitting = set()
-        for column in data["columns"]:
-            fitting |= self.fits.get((data["area"], column), set())
-        return min(len(fitting), routing.max_matches())
+        return len(services.candidates_for(request))
 
     def draft(self, number):
         from assistance import services
@@ -329,7 +334,7 @@ class Fixture:
         state, official = self.officials[number % len(self.officials)]
         data = self.template(number)
         request = services.create(state, data, acting_user=official)
-        return request, official, self.expected_matches(data)
+        return request, official, self.expected_matches(request)
 
 
 def seed_history(count, rng):
