@@ -30,8 +30,8 @@ CACHE_KEY = "core:demo-data"
 HEADER = "X-Portal-Demo-Data"
 API_PREFIX = "/api/"
 NOTICE = _(
-    "Demo data: the legislation, matrices, assistance requests and logins on this portal are invented "
-    "for trying it out. They are not information from or about any State."
+    "Demo data: the legislation, matrices, assistance requests, offers, conversations and logins on this portal "
+    "are invented for trying it out. They are not information from or about any State."
 )
 
 _known = {"value": None}  # this process's answer, once read from the database
