@@ -80,13 +80,18 @@ class OfferFilterSet(django_filters.FilterSet):
         from states.models import Membership
 
         open_to_all = Q(eligible_regions=None) & Q(eligible_organizations=None) & Q(eligible_states=None)
-        organizations = Membership.objects.current().filter(state=state).values("organization_id")
-        return queryset.filter(
+        memberships = Membership.objects.current().filter(state=state)
+        organizations = memberships.values("organization_id")
+        eligible = queryset.filter(
             open_to_all
             | Q(eligible_regions=state.region_id)
             | Q(eligible_organizations__in=organizations)
             | Q(eligible_states=state)
         ).distinct()
+        # Not the offers reserved to the partners of an organisation the State belongs to.
+        for code in memberships.values_list("organization__code", flat=True):
+            eligible = eligible.exclude(excluded_organizations__icontains=f'"{code}"')
+        return eligible
 
 
 class Scope(models.TextChoices):

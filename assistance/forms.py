@@ -504,7 +504,10 @@ def _checkboxes(label, *, choices=(), help_text=""):
 
 OFFER_STATUSES = [("published", _("Published: shown to the public and matched to requests")),
                   ("draft", _("Draft: seen only by the provider and the Committee"))]  # fmt: skip
-ELIGIBILITY = {"eligible_regions": "regions", "eligible_organizations": "organizations", "eligible_states": "states"}
+ELIGIBILITY = {
+    "eligible_regions": "regions", "eligible_organizations": "organizations", "eligible_states": "states",
+    "excluded_organizations": "excluded_organizations",
+}  # fmt: skip
 
 
 class OfferForm(PortalForm):
@@ -529,6 +532,10 @@ class OfferForm(PortalForm):
         label=_("These States"),
         required=False,
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    excluded_organizations = _checkboxes(
+        _("Not for members of"),
+        help_text=_("For a programme that serves an organisation's partners, not its members."),
     )
     mandate = forms.CharField(
         label=_("Treaty mandate"),
@@ -569,6 +576,7 @@ class OfferForm(PortalForm):
         self.fields["areas"].choices = [(a.code, a.label) for a in areas]
         self.fields["eligible_regions"].choices = [(r.name, r.name) for r in regions]
         self.fields["eligible_organizations"].choices = [(o.code, f"{o.name} ({o.code})") for o in organizations]
+        self.fields["excluded_organizations"].choices = self.fields["eligible_organizations"].choices
         self.fields["eligible_states"].choices = [(s.iso3, s.name) for s in states]
         self.fields["eligible_states"].widget.attrs["size"] = 8
         self.fields["mandate"].widget.choices = [("", _("None")), *Mandate.choices]

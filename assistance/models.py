@@ -155,6 +155,9 @@ class Offer(models.Model):
         "states.RegionalOrganization", verbose_name=_("members of"), related_name="offers", blank=True
     )
     eligible_states = models.ManyToManyField(State, verbose_name=_("States"), related_name="+", blank=True)
+    # Codes of regional organisations whose members may not receive it: a programme for an
+    # organisation's partners (the EU's P2P programme is not for EU members).
+    excluded_organizations = models.JSONField(_("not for members of"), default=list, blank=True)
     mandate = models.CharField(_("treaty mandate"), max_length=4, choices=Mandate.choices, blank=True)
     # Requests it can take on per period; null: not stated (an unconfirmed offer never invents one).
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)

@@ -82,11 +82,15 @@ def as_data(offer: Offer) -> dict:
     }
 
 
+ELIGIBILITY_KEYS = ("regions", "organizations", "states", "excluded_organizations")
+
+
 def eligibility_of(offer: Offer) -> dict:
     return {
         "regions": sorted(r.name for r in offer.eligible_regions.all()),
         "organizations": sorted(o.code for o in offer.eligible_organizations.all()),
         "states": sorted(s.iso3 for s in offer.eligible_states.all()),
+        "excluded_organizations": sorted(offer.excluded_organizations),
     }
 
 
@@ -148,8 +152,10 @@ def clean(data: dict, *, provider: Provider, creating: bool) -> dict:
         data.get("languages"), LANGUAGES, errors, "languages", _("Unknown language(s) %(given)s."), required=True
     )
     eligibility = data.get("eligibility") or {}
-    if not isinstance(eligibility, dict) or set(eligibility) - {"regions", "organizations", "states"}:
-        errors["eligibility"] = [_("Give an object with the lists regions, organizations and states.")]
+    if not isinstance(eligibility, dict) or set(eligibility) - set(ELIGIBILITY_KEYS):
+        errors["eligibility"] = [
+            _("Give an object with the lists regions, organizations, states and excluded_organizations.")
+        ]
         eligibility = {}
     regions = {r.name: r for r in RegionalGroup.objects.all()}
     names = _codes(
@@ -165,6 +171,12 @@ def clean(data: dict, *, provider: Provider, creating: bool) -> dict:
         eligibility.get("organizations"), sorted(orgs), errors, "eligibility", _("Unknown organisation(s): %(given)s.")
     )
     cleaned["eligible_organizations"] = [orgs[c] for c in codes]
+    cleaned["excluded_organizations"] = _codes(
+        eligibility.get("excluded_organizations"), sorted(orgs), errors, "eligibility",
+        _("Unknown organisation(s) to exclude: %(given)s."),
+    )  # fmt: skip
+    if set(cleaned["excluded_organizations"]) & set(codes):
+        errors.setdefault("eligibility", []).append(_("An organisation cannot be both eligible and excluded."))
     iso3s = [c.upper() for c in eligibility.get("states") or [] if isinstance(c, str)]
     states = {s.iso3: s for s in State.objects.filter(iso3__in=iso3s)}
     if not isinstance(eligibility.get("states") or [], list) or len(iso3s) != len(eligibility.get("states") or []):

@@ -94,6 +94,8 @@ def _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name,
             # In the order the offer rules keep them, so that a first edit changes only what was edited.
             "languages": [code for code in LANGUAGES if code in split_list(r["languages"])],
             "mandate": more["mandate"],
+            # A programme for an organisation's partners is not for its members (the EU's P2P).
+            "excluded_organizations": split_list(more["excluded_organizations"]),
         }
         relations = {
             "areas": {area_by_code[code].pk for code in split_list(r["areas"])},

@@ -690,7 +690,10 @@ def eligibility_words(offer) -> str:
     regions = [r.name for r in offer.eligible_regions.all()]
     organizations = [o.code for o in offer.eligible_organizations.all()]
     states = [s.name for s in offer.eligible_states.all()]
+    excluded = sorted(offer.excluded_organizations)
     if not (regions or organizations or states):
+        if excluded:
+            return _("all States but the members of %(names)s") % {"names": ", ".join(excluded)}
         return _("all States")
     parts = []
     if regions:

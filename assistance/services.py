@@ -467,11 +467,14 @@ def offer_profiles(offers=None) -> list[routing.OfferProfile]:
         for offer_id, target in through.values_list("offer_id", column):
             links.setdefault((relation, offer_id), set()).add(target)
     org_codes = dict(RegionalOrganization.objects.values_list("pk", "code")) if offers else {}
+    org_ids = {code: pk for pk, code in org_codes.items()}
     profiles = []
     for offer in offers:
         orgs = links.get(("eligible_organizations", offer.pk), set())
         if orgs:
             offer.eligibility_names = _("members of %(orgs)s") % {"orgs": ", ".join(sorted(org_codes[o] for o in orgs))}
+        if offer.excluded_organizations:
+            offer.exclusion_names = ", ".join(sorted(offer.excluded_organizations))
         profiles.append(
             routing.OfferProfile(
                 offer,
@@ -479,6 +482,7 @@ def offer_profiles(offers=None) -> list[routing.OfferProfile]:
                 region_ids=frozenset(links.get(("eligible_regions", offer.pk), ())),
                 organization_ids=frozenset(orgs),
                 state_ids=frozenset(links.get(("eligible_states", offer.pk), ())),
+                excluded_organization_ids=frozenset(org_ids[c] for c in offer.excluded_organizations if c in org_ids),
             )
         )
     return profiles

@@ -224,6 +224,10 @@ class OfferEligibilitySerializer(serializers.Serializer):
     regions = serializers.ListField(child=serializers.CharField(), help_text="UN regional group names")
     organizations = serializers.ListField(child=serializers.CharField(), help_text="regional organisation codes")
     states = serializers.ListField(child=serializers.CharField(), help_text="ISO alpha-3 codes")
+    excluded_organizations = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="codes of regional organisations whose members may not receive it (a programme for partners)",
+    )
 
 
 class OfferSerializer(serializers.Serializer):
@@ -278,6 +282,10 @@ class OfferEligibilityInput(StrictSerializer):
     states = serializers.ListField(
         child=TextField(max_length=3), required=False, max_length=250, help_text="ISO alpha-3 codes"
     )
+    excluded_organizations = serializers.ListField(
+        child=TextField(max_length=40), required=False, max_length=100,
+        help_text="codes of regional organisations whose members may not receive it (a programme for partners)",
+    )  # fmt: skip
 
 
 class OfferInput(StrictSerializer):

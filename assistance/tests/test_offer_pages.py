@@ -32,7 +32,7 @@ def offer_data(**overrides):
         "columns": ["CW"],
         "assistance_types": ["training"],
         "languages": ["en", "es"],
-        "eligibility": {"regions": [], "organizations": [], "states": []},
+        "eligibility": {"regions": [], "organizations": [], "states": [], "excluded_organizations": []},
         "mandate": "",
         "capacity": 4,
         "capacity_period": "year",
@@ -385,7 +385,9 @@ def test_provider_staff_add_a_confirmed_offer(page_clients, provider_chemical):
     assert response.status_code == 302 and response["Location"] == reverse("assistance:provider_offers")
     offer = Offer.objects.get(title="Chemical security training for inspectors")
     assert offer.provider.slug == "opcw" and offer.confirmed and offer.source == "provider"
-    assert offers.as_data(offer)["eligibility"] == {"regions": [], "organizations": ["CARICOM"], "states": ["PER"]}
+    assert offers.as_data(offer)["eligibility"] == {
+        "regions": [], "organizations": ["CARICOM"], "states": ["PER"], "excluded_organizations": [],
+    }  # fmt: skip
     assert offer.capacity == 6 and offer.capacity_period == "quarter" and offer.languages == ["en", "fr"]
     assert offer.valid_until == datetime.date(2099, 12, 31) and offer.created_by == provider_chemical
 

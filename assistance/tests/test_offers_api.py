@@ -62,7 +62,7 @@ def test_provider_staff_publish_an_offer_for_their_own_organisation(api_clients,
     assert data["provider"] == "opcw" and data["provider_name"] == Provider.objects.get(slug="opcw").name
     assert data["status"] == "published" and data["confirmed"] is True
     assert data["areas"] == ["LEGISLATION"] and data["columns"] == ["CW"] and data["languages"] == ["en", "es"]
-    assert data["eligibility"] == {"regions": [], "organizations": [], "states": []}
+    assert data["eligibility"] == {"regions": [], "organizations": [], "states": [], "excluded_organizations": []}
     assert data["mandate"] is None and data["capacity"] is None and data["capacity_period"] == "year"
     assert data["valid_from"] is None and data["valid_until"] is None and data["created_at"] and data["updated_at"]
     offer = Offer.objects.get(pk=data["id"])
@@ -85,7 +85,9 @@ def test_a_full_offer_round_trips(api_clients, reference):
     assert got["status"] == "draft" and got["mandate"] == "CWC" and got["capacity"] == 6
     assert got["capacity_period"] == "quarter" and got["valid_from"] == "2026-01-01"
     assert got["valid_until"] == "2027-12-31" and got["contact"] == "ipb@example.org"
-    assert got["eligibility"] == {"regions": ["GRULAC"], "organizations": ["CARICOM"], "states": ["KEN"]}
+    assert got["eligibility"] == {
+        "regions": ["GRULAC"], "organizations": ["CARICOM"], "states": ["KEN"], "excluded_organizations": [],
+    }  # fmt: skip
     assert created.json()["id"] not in ids(api_clients["public"]), "a draft is the provider's own"
 
 
@@ -363,7 +365,7 @@ def test_the_offer_list_runs_a_constant_number_of_queries(api_clients, provider_
         opcw_offer(provider_chemical, eligibility=eligibility, areas=["LEGISLATION", "EXPORT_CONTROL"])
     with django_assert_num_queries(len(first.captured_queries)):
         assert expert.get(URL).json()["count"] == small + 6
-    with django_assert_num_queries(7):  # and the State named
+    with django_assert_num_queries(8):  # and the State named, and the codes of its organisations
         assert api_clients["public"].get(f"{URL}?eligible=JAM").status_code == 200
 
 
@@ -449,3 +451,22 @@ def test_providers_give_their_mandate_and_current_offers(api_clients, provider_c
         providers = {p["slug"]: p for p in api_clients["public"].get(f"{url}?page_size=500").json()["results"]}
     assert mine.pk in providers["opcw"]["offers"] and len(providers["opcw"]["offers"]) == 4
     assert api_clients["public"].get(f"{url}opcw/").json()["offers"] == providers["opcw"]["offers"]
+
+
+def test_an_offer_for_an_organisations_partners_excludes_its_members(api_clients, provider_chemical):
+    """`excluded_organizations`: a programme for an organisation's partners is not open to its members,
+    which the `eligible` filter and the offer's own data both say."""
+    response = api_clients["opcw"].post(URL, body(eligibility={"excluded_organizations": ["EU"]}), format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["eligibility"]["excluded_organizations"] == ["EU"]
+    assert created["id"] not in ids(api_clients["public"], "?eligible=MLT")  # an EU member
+    assert created["id"] in ids(api_clients["public"], "?eligible=SRB")  # not one
+    before = Offer.objects.count()
+    for eligibility in (
+        {"excluded_organizations": ["XYZ"]},
+        {"organizations": ["EU"], "excluded_organizations": ["EU"]},
+    ):
+        refused = api_clients["opcw"].post(URL, body(eligibility=eligibility), format="json")
+        assert refused.status_code == 400 and "eligibility" in refused.json()["errors"], refused.content
+    assert Offer.objects.count() == before

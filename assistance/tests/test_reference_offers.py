@@ -90,7 +90,9 @@ def test_the_initial_offers_pass_the_offer_rules_so_the_provider_can_edit_them(r
 def test_regional_programmes_are_open_to_their_members_and_not_to_a_un_group(reference):
     for slug, organisation in REGIONAL_PROGRAMMES.items():
         offer = reference_offer(slug)
-        assert offers.eligibility_of(offer) == {"regions": [], "organizations": [organisation], "states": []}
+        assert offers.eligibility_of(offer) == {
+            "regions": [], "organizations": [organisation], "states": [], "excluded_organizations": [],
+        }  # fmt: skip
 
 
 def test_unicri_is_open_to_its_un_regional_groups_and_the_others_to_every_state(reference):
@@ -98,9 +100,14 @@ def test_unicri_is_open_to_its_un_regional_groups_and_the_others_to_every_state(
         "regions": ["African", "Asia-Pacific", "Eastern European", "GRULAC"],
         "organizations": [],
         "states": [],
+        "excluded_organizations": [],
     }
-    for slug in set(PROVIDERS) - set(REGIONAL_PROGRAMMES) - {"unicri"}:
-        assert offers.eligibility_of(reference_offer(slug)) == {"regions": [], "organizations": [], "states": []}
+    # The EU's P2P programme is for the EU's partner countries, not its members.
+    assert offers.eligibility_of(reference_offer("eu-p2p"))["excluded_organizations"] == ["EU"]
+    for slug in set(PROVIDERS) - set(REGIONAL_PROGRAMMES) - {"unicri", "eu-p2p"}:
+        assert offers.eligibility_of(reference_offer(slug)) == {
+            "regions": [], "organizations": [], "states": [], "excluded_organizations": [],
+        }  # fmt: skip
 
 
 def test_membership_decides_who_may_receive_a_regional_programme(reference):

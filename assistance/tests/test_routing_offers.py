@@ -246,3 +246,22 @@ def test_an_offer_for_an_organisations_partners_is_not_for_its_members(reference
     assert refusal == "the offer is for States outside EU"
     assert routing.eligibility_refusal(profile, services.applicant(kazakhstan)) is None
     assert not profile.restricted  # open to every other State: no "programme for States like this one" points
+
+
+def test_the_eu_partner_programme_is_routed_to_partners_and_never_to_eu_members(reference):
+    """The reference EU P2P offer excludes the EU's members (provider_offers.csv): Malta's export
+    control request goes elsewhere, Serbia's (a candidate, not a member) may go to it."""
+    for iso3, expected in (("MLT", False), ("SRB", True)):
+        state, official = official_of(iso3)
+        request = draft_request(
+            state, official, area="EXPORT_CONTROL", columns=["NW", "CW", "BW", "MD"], assistance_type="training"
+        )
+        profiles = services.offer_profiles()
+        explanation = routing.explain(
+            request, Provider.objects.get(slug="eu-p2p"), profiles, services.applicant(state),
+            services.routing_context(request, profiles),
+        )  # fmt: skip
+        assert (explanation["verdict"] != "ineligible") is expected, explanation
+        if not expected:
+            assert explanation["offers"][0]["refusal"] == "the offer is for States outside EU"
+            assert "eu-p2p" not in slugs(services.candidates_for(request))
