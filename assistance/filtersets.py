@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import AssistanceArea, AssistanceRequest, AssistanceType, Column, Mandate, Match, Offer, Provider
 from assistance.services import LANGUAGES
 from matrices.models import Regime
-from portal.core.filters import CodeFilter
+from portal.core.filters import CodeFilter, StrictBooleanFilter
 from portal.core.forms import PortalFormMixin, mixed
 from states.filtersets import RegionFilter
 from states.models import State
@@ -61,11 +61,7 @@ class OfferFilterSet(django_filters.FilterSet):
         label=_("Open to the State"), queryset=State.objects.all(), to_field_name="iso3", method="filter_eligible"
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Offer.Status.choices)
-    confirmed = django_filters.TypedChoiceFilter(
-        label=_("Confirmed by the provider"),
-        choices=[("true", _("confirmed")), ("false", _("unconfirmed"))],
-        coerce=lambda value: value == "true",
-    )
+    confirmed = StrictBooleanFilter(label=_("Confirmed by the provider"))
 
     class Meta:
         model = Offer
@@ -339,8 +335,8 @@ class OfferPageFilters(PageFilters):
         if "language" in self.filters:
             self.filters["language"].extra["choices"] = [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES]
         if "confirmed" in self.filters:
-            choices = [("", _("Either")), ("true", _("Confirmed")), ("false", _("Not confirmed yet"))]
-            self.filters["confirmed"].extra["choices"] = choices
+            choices = [("true", _("Confirmed")), ("false", _("Not confirmed yet"))]
+            self.filters["confirmed"].extra.update(choices=choices, empty_label=_("Either"))
 
 
 class PublicOfferFilterSet(OfferPageFilters, OfferFilterSet):

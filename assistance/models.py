@@ -53,8 +53,6 @@ class Provider(models.Model):
     regions = models.ManyToManyField(RegionalGroup, verbose_name=_("regions"), related_name="providers", blank=True)
     languages = models.JSONField(_("languages"), default=list)
     note = models.TextField(_("note"), blank=True)
-    # How many requests it can lead at once; routing prefers providers with room.
-    capacity = models.PositiveIntegerField(_("capacity (open requests)"), default=5)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     # Optional: matched requests are also POSTed here, signed with HMAC-SHA256 of the body.
     webhook_url = models.URLField(_("webhook URL"), blank=True)

@@ -14,6 +14,7 @@ class ProviderSerializer(serializers.ModelSerializer):
     regions = serializers.SerializerMethodField()
     mandate = serializers.SerializerMethodField()
     offers = serializers.SerializerMethodField()
+    capacity = serializers.SerializerMethodField()
 
     class Meta:
         model = Provider
@@ -22,6 +23,10 @@ class ProviderSerializer(serializers.ModelSerializer):
             "mandate", "offers",
         ]  # fmt: skip
         extra_kwargs = {"confirmed": {"help_text": "false: an unconfirmed profile, not yet confirmed by the provider"}}
+
+    def get_capacity(self, obj) -> int | None:
+        """Always null: capacity is stated per offer (`capacity` and `capacity_period` of each offer)."""
+        return None
 
     def get_mandate(self, obj) -> Mandate | None:
         """The treaty the organisation holds the mandate for (CWC, BWC, NPT, 1540), or null."""

@@ -31,6 +31,20 @@ class CodeFilter(django_filters.ModelChoiceFilter):
     field_class = CodeChoiceField
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.ChoiceFilter):
+    """`true` or `false`, nothing else (a misspelt value is a 400, never silently ignored)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value not in ("true", "false"):
+            return qs
+        return qs.filter(**{self.field_name: value == "true"})
+
+
 class PortalFilterSet(django_filters.FilterSet):
     """A filter set whose form renders like every page form (`templates/includes/field.html`).
 
