@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assistance.models import MANDATE_COLUMNS
 
@@ -164,7 +165,7 @@ def score_offer(request, profile: OfferProfile, applicant: Applicant, context: C
             add(-W_TYPE, _("does not offer %(type)s") % {"type": _type_label(request.assistance_type)})
     areas = len(profile.area_ids) or 1
     if areas <= 2:
-        add(W_FOCUS, _("focused offer (%(n)s area(s))") % {"n": areas})
+        add(W_FOCUS, ngettext("focused offer (one area)", "focused offer (%(n)s areas)", areas) % {"n": areas})
     else:
         add(W_FOCUS * 2 / areas, _("broad offer (%(n)s areas)") % {"n": areas})
     if profile.restricted:

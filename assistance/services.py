@@ -450,29 +450,29 @@ def _fault_injection_pause():
 
 
 def offer_profiles(offers=None) -> list[routing.OfferProfile]:
-    """Current offers (or the given queryset) with their areas and eligibility read as id pairs."""
+    """Current offers (or the given queryset) with their areas and eligibility read as id pairs, and
+    who may receive each in words (for the reasons and the "why not" page): one query per relation."""
     from states.models import RegionalOrganization
 
     queryset = Offer.objects.current() if offers is None else offers
     offers = list(queryset.select_related("provider").order_by("pk"))
     ids = [o.pk for o in offers]
-    links = {}
-    for relation, column in (
-        ("areas", "assistancearea_id"),
-        ("eligible_regions", "regionalgroup_id"),
-        ("eligible_organizations", "regionalorganization_id"),
-        ("eligible_states", "state_id"),
+    links, names = {}, {}
+    for relation, column, name in (
+        ("areas", "assistancearea_id", None),
+        ("eligible_regions", "regionalgroup_id", "regionalgroup__name"),
+        ("eligible_organizations", "regionalorganization_id", "regionalorganization__code"),
+        ("eligible_states", "state_id", "state__iso3"),
     ):
         through = getattr(Offer, relation).through.objects.filter(offer_id__in=ids).order_by()
-        for offer_id, target in through.values_list("offer_id", column):
+        for offer_id, target, label in through.values_list("offer_id", column, name or column):
             links.setdefault((relation, offer_id), set()).add(target)
-    org_codes = dict(RegionalOrganization.objects.values_list("pk", "code")) if offers else {}
-    org_ids = {code: pk for pk, code in org_codes.items()}
+            names.setdefault((relation, offer_id), []).append(label)
+    excluded_codes = {code for offer in offers for code in offer.excluded_organizations}
+    org_ids = dict(RegionalOrganization.objects.filter(code__in=excluded_codes).values_list("code", "pk"))
     profiles = []
     for offer in offers:
-        orgs = links.get(("eligible_organizations", offer.pk), set())
-        if orgs:
-            offer.eligibility_names = _("members of %(orgs)s") % {"orgs": ", ".join(sorted(org_codes[o] for o in orgs))}
+        offer.eligibility_names = _eligibility_in_words(offer.pk, names)
         if offer.excluded_organizations:
             offer.exclusion_names = ", ".join(sorted(offer.excluded_organizations))
         profiles.append(
@@ -480,12 +480,25 @@ def offer_profiles(offers=None) -> list[routing.OfferProfile]:
                 offer,
                 area_ids=frozenset(links.get(("areas", offer.pk), ())),
                 region_ids=frozenset(links.get(("eligible_regions", offer.pk), ())),
-                organization_ids=frozenset(orgs),
+                organization_ids=frozenset(links.get(("eligible_organizations", offer.pk), ())),
                 state_ids=frozenset(links.get(("eligible_states", offer.pk), ())),
                 excluded_organization_ids=frozenset(org_ids[c] for c in offer.excluded_organizations if c in org_ids),
             )
         )
     return profiles
+
+
+def _eligibility_in_words(offer_id, names) -> str:
+    """ "members of CARICOM; UN groups African, GRULAC; KEN, PER" (empty for an offer open to all)."""
+    parts = []
+    for relation, words in (
+        ("eligible_organizations", _("members of %(names)s")),
+        ("eligible_regions", _("the UN regional groups %(names)s")),
+        ("eligible_states", "%(names)s"),
+    ):
+        if names.get((relation, offer_id)):
+            parts.append(words % {"names": ", ".join(sorted(names[(relation, offer_id)]))})
+    return "; ".join(parts)
 
 
 def applicant(state) -> routing.Applicant:

@@ -86,7 +86,9 @@ def test_provider_staff_edit_add_and_withdraw_offers(request, page, chromium, li
     page.get_by_label("Chemical weapons", exact=True).check()
     page.get_by_label("Workshop", exact=True).check()
     page.get_by_label("English", exact=True).check()
-    page.get_by_label("Caribbean Community (CARICOM)").check()
+    page.get_by_role("group", name="Members of the regional organisations").get_by_label(
+        "Caribbean Community (CARICOM)"
+    ).check()
     page.get_by_role("button", name="Add the offer").click()
     expect(page.locator("#form-error")).to_contain_text("Areas of assistance: Choose at least one.")
     assert_accessible(page, "the offer form with errors")
