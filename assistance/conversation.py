@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from assistance.models import MAX_TEXT, AssistanceRequest, Match, Message, Provider
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record
+from portal.core import uploads
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from portal.core.text import text_errors
 
@@ -63,28 +64,13 @@ def thread(user, request: AssistanceRequest, provider: Provider):
     )
 
 
-# What each accepted extension's file must start with: PDF, Word (.doc, .docx), OpenDocument text.
-DOCUMENT_SIGNATURES = {".pdf": b"%PDF-", ".doc": b"\xd0\xcf\x11\xe0", ".docx": b"PK\x03\x04", ".odt": b"PK\x03\x04"}
-
-
 def document_errors(document) -> list[str]:
     """The upload rules for a document attached to a message: PDF or word-processor file, size, content."""
-    from django.conf import settings
-
-    extension = os.path.splitext(document.name or "")[1].lower()
-    signature = DOCUMENT_SIGNATURES.get(extension)
-    if signature is None:
-        return [_("Attach a PDF or word-processor file (.pdf, .doc, .docx or .odt).")]
-    if not document.size:
-        return [_("The file is empty.")]
-    if document.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-        return [_("The file is larger than %(max)s MB.") % {"max": settings.MAX_UPLOAD_MB}]
-    document.seek(0)
-    head = document.read(len(signature))
-    document.seek(0)
-    if head != signature:
-        return [_("The file's content is not a %(ext)s document.") % {"ext": extension}]
-    return []
+    return uploads.document_errors(
+        document,
+        extensions=(".pdf", ".doc", ".docx", ".odt"),
+        wrong_type=_("Attach a PDF or word-processor file (.pdf, .doc, .docx or .odt)."),
+    )
 
 
 @transaction.atomic

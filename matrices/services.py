@@ -28,6 +28,7 @@ from portal.core.exceptions import (
     PublishedImmutable,
 )
 from portal.core.text import text_errors
+from portal.core.uploads import document_errors
 
 CELL_FIELDS = ("mark", "source", "remarks")
 # Anything that looks like an HTML tag: sources and remarks are plain text.
@@ -874,31 +875,14 @@ def state_gaps(state, user) -> dict:
 # ---------------------------------------------------------------------------------------------
 # The national report document
 
-# What each accepted extension's file must start with: PDF, OLE2 compound file (.doc), ZIP (.docx).
-REPORT_SIGNATURES = {".pdf": b"%PDF-", ".doc": b"\xd0\xcf\x11\xe0", ".docx": b"PK\x03\x04"}
-
 
 def check_report_document(document) -> list[str]:
     """What is wrong with an uploaded national report: extension, content and size. Empty when fine."""
-    import os
-
-    from django.conf import settings
-
-    max_mb = settings.MAX_UPLOAD_MB
-    extension = os.path.splitext(document.name or "")[1].lower()
-    signature = REPORT_SIGNATURES.get(extension)
-    if signature is None:
-        return [_("Upload the report as a PDF or Word file (.pdf, .doc or .docx).")]
-    if not document.size:
-        return [_("The file is empty.")]
-    if document.size > max_mb * 1024 * 1024:
-        return [_("The file is larger than %(max)s MB.") % {"max": max_mb}]
-    document.seek(0)
-    head = document.read(len(signature))
-    document.seek(0)
-    if head != signature:
-        return [_("The file's content is not a %(ext)s document.") % {"ext": extension}]
-    return []
+    return document_errors(
+        document,
+        extensions=(".pdf", ".doc", ".docx"),
+        wrong_type=_("Upload the report as a PDF or Word file (.pdf, .doc or .docx)."),
+    )
 
 
 @transaction.atomic
