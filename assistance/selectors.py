@@ -800,3 +800,28 @@ def conversations(obj, providers, *, can_ask=False) -> list[dict]:
         }
         for provider in providers
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# A request started from elsewhere (a plan item)
+
+
+def template_from_cells(user, cells, *, title, need) -> dict:
+    """The template of a draft request started from `cells` ({"row", "column", "aspect"}, no matrix:
+    a plan item's): one need, pointing at those of the cells that are gaps of the official's State
+    now (in its latest version of each regime), with the columns and the area suggested from them."""
+    gaps = state_gaps(user.state, user)["gaps"]
+    wanted = {(c["row"], c["column"], c["aspect"]) for c in cells}
+    matched = [g for g in gaps if (g["row"], g["column"], g["aspect"]) in wanted]
+    known = set(AssistanceArea.objects.values_list("code", flat=True))
+    return {
+        "title": title,
+        "columns": suggest_columns(cells),
+        "area": suggest_area(matched or cells, known) or None,
+        "needs": [
+            {
+                "description": need,
+                "cells": [{k: g[k] for k in ("matrix", "row", "column", "aspect")} for g in matched],
+            }
+        ],
+    }

@@ -789,3 +789,14 @@ def review_values(matrix) -> dict:
         "overridden",
     )  # fmt: skip
     return {(row, column, aspect): ReviewValue(*rest) for row, column, aspect, *rest in rows}
+
+
+def current_cell_keys() -> set:
+    """Every (row, column, aspect) of the latest template of each regime: the cells a plan item may
+    point at. Two queries per regime, cached per request by `services.layout`."""
+    keys = set()
+    for regime in Regime.objects.all():
+        template = regime.templates.select_related("regime").order_by("-version").first()
+        if template is not None:
+            keys |= {spec.key for spec in services.layout(template)}
+    return keys

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "states",
     "matrices",
     "assistance",
+    "plans",
     "portal.site",
 ]
 
