@@ -18,6 +18,7 @@ from portal.audit.services import record
 from portal.core import uploads
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from portal.core.text import text_errors
+from states.contacts import contact_emails
 
 R = AssistanceRequest.Status
 # A conversation is open once the request is submitted and until it is closed or withdrawn.
@@ -122,14 +123,15 @@ def _notify(message_id):
 
 
 def recipients(message: Message) -> list[str]:
-    """The other side's addresses: the State's officials, or the provider's desk and staff."""
+    """The other side's addresses: the State's officials and points of contact, or the provider's desk and staff."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
     if message.side == Message.Side.STATE:
         addresses = list(users.filter(provider_id=message.provider_id).values_list("email", flat=True))
         if message.provider.contact_email:
             addresses.insert(0, message.provider.contact_email)
     else:
         addresses = list(users.filter(state_id=message.request.state_id).values_list("email", flat=True))
+        addresses += contact_emails(message.request.state_id)  # and the State's points of contact
     return sorted(set(addresses), key=addresses.index)

@@ -289,6 +289,9 @@ class PublicRequestFilterSet(PageFilters, django_filters.FilterSet):
         empty_label=_("Any area"),
     )
     region = RegionFilter(field_name="state__region", empty_label=_("Any region"))
+    state = CodeFilter(
+        label=_("State"), queryset=State.objects.order_by("name"), to_field_name="iso3", empty_label=_("Any State")
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[(s.value, s.label) for s in PUBLIC_STATUSES],
@@ -297,7 +300,7 @@ class PublicRequestFilterSet(PageFilters, django_filters.FilterSet):
 
     class Meta:
         model = AssistanceRequest
-        fields = ["area", "region", "status"]
+        fields = ["area", "region", "state", "status"]
 
 
 OFFER_FILTER_LABELS = {

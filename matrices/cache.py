@@ -30,7 +30,7 @@ from matrices.models import Matrix, Regime
 from states.models import State
 
 # Bump when the cached templates change in a way old entries must not survive.
-FRAGMENT_VERSION = 5
+FRAGMENT_VERSION = 6
 TIMEOUT = 24 * 3600
 LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import MultipleObjectsReturned, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from matrices.models import MAX_TEXT, Aspect, CellColumn, Regime
+from matrices.models import MAX_TEXT, Aspect, CellColumn, NationalReport, Regime
 from matrices.services import cell_token
 from portal.core.forms import PortalForm
 from portal.core.templatetags.portal_tags import day
@@ -243,7 +243,8 @@ class ConsentForm(PortalForm):
 
 
 class DocumentForm(PortalForm):
-    """The national report. Its type and size are checked by services.attach_report."""
+    """A new national report of the State, which the version then cites. Its type and size are
+    checked by `matrices.reports.upload`; a blank title or kind is chosen there."""
 
     document = forms.FileField(
         label=_("National report (PDF or Word)"),
@@ -258,6 +259,26 @@ class DocumentForm(PortalForm):
         label=_("Date of the national report"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        help_text=_("Leave blank to name it after the State and the kind of report."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=NationalReport.Language.choices, initial="en"
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("automatic (first or additional)")), *NationalReport.Kind.choices],
+        help_text=_("Automatic: the State's first report if it has none yet, else an additional one."),
+    )
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or NationalReport.Language.ENGLISH
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,6 +286,19 @@ class DocumentForm(PortalForm):
             "max": settings.MAX_UPLOAD_MB
         }
         self._describe("document", self.fields["document"])
+
+
+class CiteReportForm(PortalForm):
+    """Which of the State's national reports the version was built from."""
+
+    report = forms.TypedChoiceField(label=_("This version is built from"), coerce=int)
+
+    def __init__(self, *args, reports=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].choices = [
+            (report.pk, f"{report.title} ({day(report.report_date)}, {report.get_kind_display()})")
+            for report in reports
+        ]
 
 
 class ReplyForm(PortalForm):

@@ -186,6 +186,16 @@ class Matrix(models.Model):
     prepared_by_expert = models.BooleanField(_("prepared by the Committee's experts"), default=False)
     report_date = models.DateField(_("date of the national report"), null=True, blank=True)
     document = models.FileField(_("national report"), upload_to="reports/%Y/", blank=True)
+    # The national report this version was built from. `report_date` and `document` above repeat the
+    # cited report's date and file (exports and older links read them); the services keep them equal.
+    report = models.ForeignKey(
+        "NationalReport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matrices",
+        verbose_name=_("built from the national report"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -323,3 +333,65 @@ class ReviewRound(models.Model):
     @staticmethod
     def cell_key(key) -> str:
         return "|".join(key)
+
+
+class NationalReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one place that decides who sees which national report.
+
+        The public (and providers) see the reports of a State that has at least one published matrix
+        version; a State official also sees every report of their own State; experts see all.
+        """
+        published = models.Exists(Matrix.objects.filter(state=models.OuterRef("state"), status=Matrix.Status.PUBLISHED))
+        if user is None or not user.is_authenticated:
+            return self.filter(published)
+        if user.is_reviewer:
+            return self
+        if user.is_state_official:
+            return self.filter(published | models.Q(state_id=user.state_id))
+        return self.filter(published)
+
+
+class NationalReport(models.Model):
+    """A State's national report to the 1540 Committee: its first one, or an additional one. A State
+    reports several times over the years; each matrix version cites the report it was built from."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("first report")
+        ADDITIONAL = "additional", _("additional report")
+
+    class Language(models.TextChoices):
+        """The languages the portal knows documents in (as for assistance requests and plans)."""
+
+        ARABIC = "ar", _("Arabic")
+        CHINESE = "zh", _("Chinese")
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+        RUSSIAN = "ru", _("Russian")
+        SPANISH = "es", _("Spanish")
+        PORTUGUESE = "pt", _("Portuguese")
+        DUTCH = "nl", _("Dutch")
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="national_reports")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.ADDITIONAL)
+    title = models.CharField(_("title"), max_length=200)
+    report_date = models.DateField(_("date of the report"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    # Stored through the default storage (local disk or an S3-compatible store) under a name the
+    # portal gives, never the uploader's.
+    document = models.FileField(_("document"), upload_to="reports/%Y/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = NationalReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state__name", "-report_date", "-id"]
+        verbose_name = _("national report")
+        verbose_name_plural = _("national reports")
+        indexes = [models.Index(fields=["state", "-report_date"])]
+
+    def __str__(self):
+        return f"{self.state.iso3} {self.kind} report of {self.report_date}"

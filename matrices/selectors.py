@@ -800,3 +800,31 @@ def current_cell_keys() -> set:
         if template is not None:
             keys |= {spec.key for spec in services.layout(template)}
     return keys
+
+
+def cell_labels(keys) -> dict:
+    """What a (row, column, aspect) cell key reads as on a page: the row's label (from the newest
+    template that has the row), the column's and the aspect's names. One query, whatever the number
+    of keys; unknown rows keep their code as label."""
+    from matrices.models import Row
+
+    keys = list(keys)
+    rows = {}
+    codes = {row for row, _column, _aspect in keys}
+    if codes:
+        for code, label in (
+            Row.objects.filter(code__in=codes).order_by("code", "template__version").values_list("code", "label")
+        ):
+            rows[code] = label  # the newest template's label wins
+    columns, aspects = dict(CellColumn.choices), dict(Aspect.choices)
+    return {
+        (row, column, aspect): SimpleNamespace(
+            row=row,
+            column=column,
+            aspect=aspect,
+            row_label=rows.get(row, row),
+            column_label=columns.get(column, column),
+            aspect_label=aspects.get(aspect, aspect),
+        )
+        for row, column, aspect in keys
+    }

@@ -154,6 +154,9 @@ def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
         prepared_by_expert=not official,
         created_by=acting_user,
         report_date=based_on.report_date if based_on else None,
+        # A new version cites the national report its predecessor was built from, until another is cited.
+        report=based_on.report if based_on else None,
+        document=based_on.document.name if based_on and based_on.document else "",
     )
     if based_on is not None:
         rows = {row.code: row for row in template.rows.all()}
@@ -873,7 +876,7 @@ def state_gaps(state, user) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# The national report document
+# The national report document (a State's reports, and the one a version cites: matrices/reports.py)
 
 
 def check_report_document(document) -> list[str]:
@@ -883,36 +886,3 @@ def check_report_document(document) -> list[str]:
         extensions=(".pdf", ".doc", ".docx"),
         wrong_type=_("Upload the report as a PDF or Word file (.pdf, .doc or .docx)."),
     )
-
-
-@transaction.atomic
-def attach_report(matrix: Matrix, *, document, report_date, acting_user) -> Matrix:
-    """Attach the national report (PDF or Word) and its date to an editable version."""
-    matrix = Matrix.objects.select_for_update().select_related("state", "regime").get(pk=matrix.pk)
-    _require_edit(acting_user, matrix)
-    errors = {}
-    problems = check_report_document(document)
-    if problems:
-        errors["document"] = problems
-    if report_date is None:
-        errors["report_date"] = [_("Give the date of the national report.")]
-    elif report_date > timezone.localdate():
-        errors["report_date"] = [_("The date of the report cannot be in the future.")]
-    if errors:
-        raise InvalidInput(_("The national report was not attached."), errors=errors)
-    before = {"document": matrix.document.name, "report_date": matrix.report_date and matrix.report_date.isoformat()}
-    extension = document.name.rsplit(".", 1)[-1].lower()
-    # The stored name is ours, never the uploader's.
-    name = f"{matrix.state.iso3}-{matrix.regime.slug}-v{matrix.version}.{extension}"
-    matrix.report_date = report_date
-    matrix.document.save(name, document, save=False)
-    matrix.save(update_fields=["document", "report_date", "updated_at"])
-    Matrix.objects.filter(pk=matrix.pk).update(revision=F("revision") + 1)
-    record(
-        "matrix.attach_report",
-        matrix,
-        actor=acting_user,
-        before=before,
-        after={"document": matrix.document.name, "report_date": report_date.isoformat()},
-    )
-    return matrix

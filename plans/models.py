@@ -138,7 +138,8 @@ class PlanComment(models.Model):
     """A Committee expert's comment on a plan version, on the whole plan or on one item; the State replies."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
-    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    # An item deleted from a reopened draft leaves its comments on the plan.
+    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"), max_length=MAX_TEXT)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)

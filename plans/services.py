@@ -204,11 +204,15 @@ def create(state, data: dict, *, acting_user) -> Plan:
             _("Version %(v)s of the plan is still %(s)s: finish it before starting another.")
             % {"v": open_version.version, "s": open_version.get_status_display()}
         )
+    base = latest_published(state)
+    if base is not None and isinstance(data, dict):
+        # The next version starts from the published one: what the data does not give is carried over.
+        carried = {name: getattr(base, name) for name in ("title", "summary", "period_start", "period_end", "language")}
+        data = {**carried, **{name: value for name, value in data.items() if value not in (None, "")}}
     cleaned = clean_plan(data)
     # The State's row is locked so that two officials starting a version at once get 1 and 2, not 1 twice.
     type(state).objects.select_for_update().filter(pk=state.pk).first()
     latest = Plan.objects.filter(state=state).aggregate(v=Max("version"))["v"] or 0
-    base = latest_published(state)
     plan = Plan.objects.create(state=state, version=latest + 1, based_on=base, created_by=acting_user, **cleaned)
     if base is not None:
         PlanItem.objects.bulk_create(
@@ -307,6 +311,8 @@ def attach_document(plan: Plan, *, document, acting_user) -> Plan:
     _require_official(acting_user, plan.state_id, _("change"))
     plan = _locked(plan)
     _require_draft(plan, _("changed"))
+    if document is None:
+        raise InvalidInput(_("The document was not attached."), errors={"document": [_("Choose the file to upload.")]})
     problems = uploads.document_errors(
         document,
         extensions=PLAN_DOCUMENT_EXTENSIONS,
@@ -383,6 +389,8 @@ def start_request(item: PlanItem, *, acting_user):
 
     plan = item.plan
     _require_official(acting_user, plan.state_id, _("ask for assistance for"))
+    # The link is part of the item: a shared or published version is not changed (the next draft is).
+    _require_draft(_locked(plan), _("changed"))
     item = PlanItem.objects.select_for_update().select_related("plan__state", "request").get(pk=item.pk)
     if item.request is not None and item.request.status != "withdrawn":
         return item.request

@@ -206,8 +206,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Documents people upload (national reports, and every upload to come) go through Django's default
+# storage: the local disk under MEDIA_ROOT, or, when PORTAL_S3_BUCKET is set, an S3-compatible store
+# that several web servers share. Either way they are private and only served through the portal's
+# views, after its visibility checks (never by a link to the store).
+_s3_bucket = env_str("PORTAL_S3_BUCKET")
+if _s3_bucket:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3_bucket,
+            "endpoint_url": env_str("PORTAL_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("PORTAL_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("PORTAL_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("PORTAL_S3_REGION") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

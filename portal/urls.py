@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portal.site.urls")),
     path("", include("states.urls")),
     path("", include("matrices.urls")),
+    path("", include("plans.urls")),
     path("assistance/", include("assistance.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("admin/", admin.site.urls),

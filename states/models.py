@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -177,3 +178,72 @@ class TreatyStatus(models.Model):
 
     def __str__(self):
         return f"{self.state} / {self.treaty}: {self.status}"
+
+
+class ContactQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Contacts in office on the day `on` (today): started, and not yet ended."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day),
+        )
+
+
+class Contact(models.Model):
+    """A person a State designates for the regimes: its 1540 national point of contact, its CWC National
+    Authority, its BWC national contact point, its IAEA / NPT focal point, or an issue champion.
+
+    Never public: the public learns only which kinds a State has designated (`states.contacts`)."""
+
+    class Kind(models.TextChoices):
+        POC_1540 = "1540_poc", _("1540 national point of contact")
+        CWC_NATIONAL_AUTHORITY = "cwc_national_authority", _("CWC National Authority")
+        BWC_CONTACT_POINT = "bwc_contact_point", _("BWC national contact point")
+        IAEA_FOCAL_POINT = "iaea_focal_point", _("IAEA / NPT focal point")
+        ISSUE_CHAMPION = "issue_champion", _("issue champion")
+
+    state = models.ForeignKey(State, verbose_name=_("State"), on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    agency = models.CharField(_("agency"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Language codes among the UN's six languages, Portuguese and Dutch.
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_until = models.DateField(_("until"), null=True, blank=True)
+    # When the State last said the contact is current: on creation, on each edit, on "confirm as current".
+    confirmed_at = models.DateTimeField(_("confirmed"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state__name", "kind", "name", "id"]
+        verbose_name = _("point of contact")
+        verbose_name_plural = _("points of contact")
+        indexes = [models.Index(fields=["state", "kind"], name="contact_state_kind")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()}, {self.state_id})"

@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from portal.accounts.roles import is_official_of, is_reviewer
 from portal.core.exceptions import NotFound
 from states.filtersets import StateFilterSet
 from states.models import Membership, RegionalOrganization, State
@@ -25,15 +26,36 @@ def state_list(request):
 
 @require_safe
 def state_detail(request, iso3):
-    """One State's public profile, with what other apps show of it: the matrices app its matrices
-    (`states/pages.py`, `matrices/state_page.py`)."""
+    """The one place for a State: its public profile, with what other apps show of it (`states/pages.py`):
+    its matrices, national reports, action plan and its progress, points of contact designated, and
+    its published assistance requests and the help delivered. The State's officials, the Committee's
+    experts and providers' staff find their own links and figures in the same sections."""
     if iso3 != iso3.upper():
         return redirect("states:detail", iso3=iso3.upper(), permanent=True)
     state = State.objects.with_public_profile().filter(iso3=iso3).first()
     if state is None:
         raise NotFound(_("No UN Member State has the ISO code %(iso3)s.") % {"iso3": iso3})
-    context = {"state": state, **page_context(STATE_PAGE, request, state)}
+    user = request.user
+    context = {
+        "state": state,
+        # What the visitor may do about the State besides reading its page: their own links, shown in the
+        # sections they belong to.
+        "viewer": {
+            "official": is_official_of(user, state.pk),
+            "reviewer": is_reviewer(user),
+            "provider": bool(user.is_authenticated and user.is_provider_staff and user.provider_id),
+        },
+        **page_context(STATE_PAGE, request, state),
+    }
+    # The parts other apps render with their own templates (`states/state_detail.html` includes them),
+    # shown once their app registers the section that gives them their context.
+    context["includes"] = {name: key in context for name, key in INCLUDES.items()}
     return render(request, "states/state_detail.html", context)
+
+
+# The included parts of the State page, by the context key of the section that fills them:
+# `matrices/_national_reports.html`, `plans/_state_plan.html`, `states/_contacts.html`.
+INCLUDES = {"reports": "national_reports", "plan": "plan_latest", "contacts": "contacts_designated"}
 
 
 @require_safe

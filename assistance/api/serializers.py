@@ -93,6 +93,7 @@ class RequestSerializer(serializers.ModelSerializer):
     matches = MatchSerializer(many=True, source="matches.all")
     claimed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    plan_item = serializers.SerializerMethodField()
 
     class Meta:
         model = AssistanceRequest
@@ -101,12 +102,18 @@ class RequestSerializer(serializers.ModelSerializer):
             "timeline", "language", "preferred_providers", "approached_providers", "contact_person",
             "consent_to_publish", "matches", "claimed_by", "delivery_summary", "feedback_rating",
             "feedback_comment", "created_at", "submitted_at", "routed_at", "claimed_at", "delivered_at", "closed_at",
-            "withdrawn_at", "escalated_at", "from_offer", "first_response_at",
+            "withdrawn_at", "escalated_at", "from_offer", "first_response_at", "plan_item",
         ]  # fmt: skip
         extra_kwargs = {
             "from_offer": {"help_text": 'the offer the State started from ("request this"), or null'},
             "first_response_at": {"help_text": "when a provider first wrote about the request, or null"},
         }
+
+    def get_plan_item(self, obj) -> int | None:
+        """The id of the action plan item the request was started from (in the latest plan version the
+        reader may see), or null."""
+        items = getattr(obj, "visible_plan_items", [])  # prefetched by RequestViewSet
+        return items[0].pk if items else None
 
     def to_representation(self, obj):
         """Readers outside the request (the public, other States, providers it was not routed to) see

@@ -35,6 +35,15 @@ class ProviderViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
+def _plan_items(user):
+    """The action plan items a request was started from, in the plan versions `user` may see, the latest
+    version first. The plans app sits above this one: its models are reached through the relation."""
+    item_model = AssistanceRequest._meta.get_field("plan_items").related_model
+    plan_model = item_model._meta.get_field("plan").related_model
+    items = item_model.objects.filter(plan__in=plan_model.objects.visible_to(user)).order_by("-plan__version", "-id")
+    return Prefetch("plan_items", queryset=items.only("id", "request_id"), to_attr="visible_plan_items")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Assistance requests you may see (providers: by default those routed to them)",
@@ -74,6 +83,7 @@ class RequestViewSet(
                 "preferred_providers",
                 "approached_providers",
                 "progress__provider",
+                _plan_items(self.request.user),
             )
             .order_by("-created_at", "-id")
         )

@@ -12,7 +12,7 @@ from portal.testing.pages import logged_in
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/assistance/requests/"
-API_QUERIES = 10  # token and its user; count and page; the prefetches of a page (needs, cells, matches, ...)
+API_QUERIES = 11  # token and its user; count and page; the prefetches of a page (needs, cells, matches, plan items...)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark, Matrix, Regime
+from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark, Matrix, NationalReport, Regime
 from portal.accounts import roles
 from portal.core.api import StrictBooleanField, StrictSerializer, TextField
 
@@ -54,6 +55,7 @@ class MatrixSerializer(serializers.ModelSerializer):
             "template_version",
             "based_on",
             "prepared_by_expert",
+            "report",
             "report_date",
             "created_at",
             "submitted_at",
@@ -136,3 +138,28 @@ class GapsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     sections = serializers.ListField(child=serializers.DictField())
     gaps = GapSerializer(many=True)
+
+
+class NationalReportSerializer(serializers.ModelSerializer):
+    """A national report of a State, with the versions citing it that the caller may see."""
+
+    kind = serializers.ChoiceField(
+        choices=NationalReport.Kind.choices, help_text="the State's first report or an additional one"
+    )
+    language = serializers.ChoiceField(
+        choices=NationalReport.Language.values, help_text="the language it is written in"
+    )
+    document = serializers.SerializerMethodField()
+    matrices = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NationalReport
+        fields = ["id", "kind", "title", "report_date", "language", "document", "matrices"]
+
+    def get_document(self, obj) -> str:
+        """Where the report is downloaded (the same visibility as this list)."""
+        return self.context["request"].build_absolute_uri(reverse("matrices:download_report", args=[obj.pk]))
+
+    def get_matrices(self, obj) -> list[int]:
+        """The ids of the matrix versions built from this report that you may see."""
+        return [matrix.pk for matrix in obj.cited_by]

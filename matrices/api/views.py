@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matrices import cache as public_cache
-from matrices import services
+from matrices import reports, services
 from matrices.api import serializers as s
 from matrices.filtersets import MatrixFilterSet
 from matrices.models import Matrix, Regime
@@ -336,3 +336,22 @@ class GapsView(StrictQueryMixin, APIView):
             raise ValidationError({"state": [_("Give the State: ?state=ISO3.")]})
         state = get_object_or_404(State, iso3__iexact=code)
         return Response(services.state_gaps(state, request.user))
+
+
+class StateReportsView(StrictQueryMixin, APIView):
+    """A State's national reports, newest first: the public sees them once a matrix version of the State
+    is published; the State's officials see all of their own; the Committee's experts all."""
+
+    pagination_class = None
+
+    @extend_schema(
+        summary="A State's national reports",
+        parameters=[OpenApiParameter("iso3", str, OpenApiParameter.PATH, description="ISO 3166 alpha-3, e.g. JAM")],
+        responses={200: s.NationalReportSerializer(many=True)},
+    )
+    def get(self, request, iso3):
+        state = State.objects.filter(iso3=iso3.upper()).first()
+        if state is None:
+            raise NotFound(_("No UN Member State has the ISO alpha-3 code %(code)s.") % {"code": iso3.upper()})
+        found = reports.visible_reports(request.user, state)
+        return Response(s.NationalReportSerializer(found, many=True, context={"request": request}).data)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matrices import services
+from matrices import reports, services
 from matrices.models import Cell, Matrix
 from matrices.tests.helpers import CELL, approved, draft, full_cells, published, regime, submitted
 from portal.audit.models import AuditEvent
@@ -92,7 +92,7 @@ def test_the_submit_confirmation_counts_open_comments_and_the_attached_report(
         services.add_comment(matrix, row=row, column="CW", aspect="framework", body="Which act?", acting_user=expert)
     services.request_changes(matrix, acting_user=expert, comment="See the comments.")
     matrix.refresh_from_db()
-    services.attach_report(
+    reports.add_to_version(
         matrix,
         document=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
         report_date=datetime.date(2024, 3, 1),

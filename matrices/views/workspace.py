@@ -18,9 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from matrices import selectors, services
+from matrices import reports, selectors, services
 from matrices.forms import (
     CellSaveForm,
+    CiteReportForm,
     ConsentForm,
     DocumentForm,
     PickStateForm,
@@ -126,9 +127,10 @@ def start(request):
 # One version
 
 
-def _overview(request, matrix, *, document_form=None, status=200):
+def _overview(request, matrix, *, document_form=None, cite_form=None, status=200):
     user = request.user
     data = selectors.overview(user, matrix)
+    state_reports = list(reports.state_reports(user, matrix.state))
     official, reviewer = user.is_official_of(matrix.state_id), user.is_reviewer
     has_open = any(v.status in Matrix.OPEN_STATUSES for v in data["versions"])
     context = {
@@ -139,7 +141,10 @@ def _overview(request, matrix, *, document_form=None, status=200):
         "can_comment": _can_comment(user, matrix),
         "review_url": reverse("matrices:review", args=[matrix.pk]) if reviewer and not matrix.is_editable else None,
         "can_start": matrix.is_published and (official or reviewer) and not has_open,
-        "document_form": document_form or DocumentForm(initial={"report_date": matrix.report_date}),
+        "document_form": document_form or DocumentForm(),
+        "state_reports": state_reports,
+        "cited_report": next((report for report in state_reports if report.pk == matrix.report_id), None),
+        "cite_form": cite_form or CiteReportForm(initial={"report": matrix.report_id}, reports=state_reports),
     }
     return render(request, "matrices/workspace/workspace.html", context, status=status)
 
@@ -373,16 +378,20 @@ def consent(request, pk):
 @workspace_required
 @require_POST
 def upload_document(request, pk):
-    """Attach the national report (PDF or Word) with its date."""
+    """Add a national report (PDF or Word) of the State, with its date, and cite it from this version."""
     matrix = selectors.visible_matrix(request.user, pk)
     _require_edit(request.user, matrix)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.attach_report(
+            reports.add_to_version(
                 matrix,
-                document=form.cleaned_data["document"],
-                report_date=form.cleaned_data["report_date"],
+                document=data["document"],
+                report_date=data["report_date"],
+                title=data["title"],
+                language=data["language"],
+                kind=data["kind"],
                 acting_user=request.user,
             )
         except InvalidInput as exc:
@@ -390,30 +399,60 @@ def upload_document(request, pk):
                 for message in problems:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, _("The national report was attached."))
+            messages.success(request, _("The national report was added; this version is built from it."))
             return redirect("matrices:workspace", pk=matrix.pk)
     return _overview(request, matrix, document_form=form, status=400)
 
 
-@require_safe
-def download_document(request, pk):
-    """The national report of a version, to whoever may see the version (anyone, once published)."""
-    matrix = services.get_visible(request.user, pk)
-    if not matrix.document:
-        raise NotFound(_("No national report is attached to this version."))
+@workspace_required
+@require_POST
+def cite_report(request, pk):
+    """This version is built from one of the State's national reports."""
+    matrix = selectors.visible_matrix(request.user, pk)
+    _require_edit(request.user, matrix)
+    state_reports = list(reports.state_reports(request.user, matrix.state))
+    form = CiteReportForm(request.POST, reports=state_reports)
+    if form.is_valid():
+        report = next(report for report in state_reports if report.pk == form.cleaned_data["report"])
+        reports.cite(matrix, report, acting_user=request.user)
+        messages.success(request, _("This version is now built from “%(title)s”.") % {"title": report.title})
+        return redirect("matrices:workspace", pk=matrix.pk)
+    return _overview(request, matrix, cite_form=form, status=400)
+
+
+def _document_response(document, *, public):
+    """A stored report file as an attachment, streamed from the storage (never a link to it)."""
     try:
-        handle = matrix.document.open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("No national report is attached to this version.")) from None
-    name = os.path.basename(matrix.document.name)
+        handle = document.open("rb")
+    except (FileNotFoundError, OSError):
+        raise NotFound(_("The file of this national report is missing.")) from None
+    name = os.path.basename(document.name)
     response = FileResponse(
         handle,
         as_attachment=True,
         filename=name,
         content_type=DOCUMENT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream"),
     )
-    response["Cache-Control"] = "public, max-age=300" if matrix.is_published else "private, no-store"
+    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
     return response
+
+
+@require_safe
+def download_document(request, pk):
+    """The national report a version was built from, to whoever may see the version (anyone, once
+    published)."""
+    matrix = services.get_visible(request.user, pk)
+    document = matrix.report.document if matrix.report_id else matrix.document
+    if not document:
+        raise NotFound(_("No national report is attached to this version."))
+    return _document_response(document, public=matrix.is_published)
+
+
+@require_safe
+def download_report(request, pk):
+    """A national report, to whoever may see it (`NationalReport.objects.visible_to`); 404 otherwise."""
+    report = reports.get_visible(request.user, pk)
+    return _document_response(report.document, public=reports.is_public(report))
 
 
 def _back_url(request, matrix):

@@ -164,7 +164,10 @@ def seed_assistance() -> Counter:
     for the States that have demo matrices (none if requests exist), so that the requests are
     matched to the demo offers and one starts from an offer. Returns the requests made, by status."""
     from assistance import demo as assistance_demo
+    from plans import demo as plans_demo
 
     assistance_demo.seed_offers()
     states = list(State.objects.filter(matrices__regime__code="1540").distinct().order_by("iso3")[:24])
-    return assistance_demo.seed_requests(state_officials(states))
+    made = assistance_demo.seed_requests(state_officials(states))
+    plans_demo.seed_plans(state_officials)  # a dozen States' action plans, one linked to a delivered request
+    return made

@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 # States with region, current memberships, treaty statuses, then the region and organisation choices
 # of the filter form (one select each, as the widgets render them).
 STATE_LIST_QUERIES = 5
-# ... plus the matrices the visitor may see, and their coverage per section (rows and marks).
-STATE_DETAIL_QUERIES = 6
+# ... plus the matrices the visitor may see, and their coverage per section (rows and marks); then the
+# kinds of contact designated (1), and the State's published requests and the help delivered (2).
+STATE_DETAIL_QUERIES = 6 + 5  # + contacts designated, published requests, deliveries, national reports, the plan
 
 
 def row_links(response):

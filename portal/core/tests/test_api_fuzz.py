@@ -120,6 +120,8 @@ class World:
     matrices: dict = field(default_factory=dict)  # name -> id
     requests: dict = field(default_factory=dict)  # name -> id
     cells: dict = field(default_factory=dict)  # matrix name -> a cell of its template (row, column, aspect)
+    plans: dict = field(default_factory=dict)  # name -> id
+    plan_items: dict = field(default_factory=dict)  # plan name -> the id of one of its items
 
     def headers(self, role: str) -> dict:
         token = self.tokens.get(role)
@@ -190,6 +192,21 @@ def seed_world() -> World:
     if other is not None:
         lead = UserFactory(username="fuzz-lead", role="provider", provider=other.provider)
         world.requests["led_by_other"] = assistance_services.claim(led_by_other, acting_user=lead).pk
+    # Action plans: Jamaica's published version 1 and the draft copied from it; Kenya's shared version.
+    from plans import services as plan_services
+
+    plan_cell = {"row": "OP2.MANUFACTURE", "column": "CW", "aspect": "framework"}
+    for state, author, stages in ((jamaica, official, ("published", "draft")), (kenya, kenyan, ("other_state",))):
+        for name in stages:
+            plan = plan_services.create(state, {"summary": "Close the chemical gaps."}, acting_user=author)
+            if not plan.items.exists():
+                plan_services.add_item(plan, {"measure": "Adopt the Chemical Weapons Act", "cells": [plan_cell]},
+                                       acting_user=author)  # fmt: skip
+            if name != "draft":
+                plan_services.submit(plan, acting_user=author)
+            if name == "published":
+                plan_services.consent(plan, acting_user=author)
+            world.plans[name], world.plan_items[name] = plan.pk, plan.items.first().pk
     return world
 
 
@@ -226,6 +243,11 @@ def world(django_db_setup, django_db_blocker):
 def path_targets(label: str, world: World) -> list[tuple[str, object]]:
     """(name, path parameters) to fuzz the operation with: real objects first, then generated ones."""
     _, path = label.split(" ", 1)
+    if "/plans/{id}/items/{item_id}/" in path:
+        targets = [(name, {"id": pk, "item_id": world.plan_items[name]}) for name, pk in world.plans.items()]
+        return targets + [("generated", GENERATED)]
+    if "/plans/{id}/" in path:
+        return [(name, {"id": pk}) for name, pk in world.plans.items()] + [("generated", GENERATED)]
     if "/matrices/{id}/" in path:
         return [(name, {"id": pk}) for name, pk in world.matrices.items()] + [("generated", GENERATED)]
     if "/assistance/requests/{id}/" in path:
@@ -238,7 +260,7 @@ def path_targets(label: str, world: World) -> list[tuple[str, object]]:
 
 def valid_requests(operation_id: str, world: World) -> list[dict]:
     """Hand-written requests that a well-behaved client would send (Case keyword arguments)."""
-    m, r = world.matrices, world.requests
+    m, r, p, i = world.matrices, world.requests, world.plans, world.plan_items
     cell = {"row": "OP2.MANUFACTURE", "column": "CW", "aspect": "framework"}
     request_body = {
         "area": "LEGISLATION",
@@ -334,6 +356,24 @@ def valid_requests(operation_id: str, world: World) -> list[dict]:
             {"path_parameters": {"id": r["routed"]}, "body": {"provider": "no-such-provider"}},
         ],
         "assistance_requests_active_providers_retrieve": [{"path_parameters": {"id": r["claimed"]}}],
+        "plans_list": [{"query": {}}, {"query": {"state": "JAM", "status": "published", "page": 1, "page_size": 5}}],
+        "plans_create": [{"body": {"state": "KEN", "summary": "Theirs."}}, {"body": {"summary": ""}}],
+        "plans_retrieve": [{"path_parameters": {"id": pk}} for pk in p.values()],
+        "plans_partial_update": [
+            {"path_parameters": {"id": p["draft"]}, "body": {"summary": "Revised.", "period_start": "2026-01-01"}}
+        ],
+        "plans_items_list": [{"path_parameters": {"id": pk}} for pk in p.values()],
+        "plans_items_create": [
+            {"path_parameters": {"id": p["draft"]}, "body": {"measure": "Train customs officers", "cells": [cell]}}
+        ],
+        "plans_items_partial_update": [
+            {"path_parameters": {"id": p["draft"], "item_id": i["draft"]}, "body": {"status": "under_way"}}
+        ],
+        "plans_items_destroy": [{"path_parameters": {"id": p["published"], "item_id": i["published"]}}],
+        "plans_items_request_create": [{"path_parameters": {"id": p["draft"], "item_id": i["draft"]}}],
+        "plans_submit_create": [{"path_parameters": {"id": p["draft"]}}],
+        "plans_reopen_create": [{"path_parameters": {"id": p["other_state"]}}],
+        "plans_consent_create": [{"path_parameters": {"id": p["other_state"]}}],
     }
     return table.get(operation_id, [])
 

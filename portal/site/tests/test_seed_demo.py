@@ -266,3 +266,40 @@ def test_forced_it_runs_on_a_production_site(reference, settings):
     User.objects.create(username="someone", role=Role.EXPERT)  # --if-empty: nothing to write
 
     assert seed("--if-empty", "--force") == ""
+
+
+@pytest.mark.django_db
+def test_default_run_gives_a_dozen_states_action_plans_with_a_year_of_progress(seeded):
+    from plans import services as plans
+    from plans.models import Plan, PlanComment, PlanItem
+
+    states = set(Plan.objects.values_list("state__iso3", flat=True))
+    assert len(states) == 12 and {"JAM", "KEN"} <= states
+    assert Plan.objects.get(state__iso3="JAM", version=1).created_by.username == "official-jam"
+    assert Plan.objects.get(state__iso3="KEN", version=1).created_by.username == "official-ken"
+    assert all("demo data" in plan.summary for plan in Plan.objects.all())
+    assert {"draft", "submitted", "published"} <= set(Plan.objects.values_list("status", flat=True))
+    now = timezone.now()
+    for plan in Plan.objects.all():
+        stamps = [s for s in (plan.created_at, plan.submitted_at, plan.published_at) if s]
+        assert stamps == sorted(stamps) and stamps[-1] < now
+    # Several States published a first version about a year ago and a second one recently, in which
+    # measures moved on from planned.
+    seconds = Plan.objects.filter(status="published", based_on__status="published").select_related("based_on")
+    assert seconds.count() >= 3
+    for second in seconds:
+        assert (now - second.based_on.published_at).days > 300 and (now - second.published_at).days < 90
+        moved = [row for row in plans.diff(second.based_on, second) if "status" in row["fields"]]
+        assert moved and all(row["old"].status == "planned" for row in moved)
+        assert second.items.filter(status="done").exists() or second.items.filter(status="under_way").exists()
+    progress = [plans.progress(p.items.select_related("request")) for p in seconds]
+    assert any(p["overdue"] for p in progress) and any(p["waiting_for_assistance"] for p in progress)
+    # Jamaica's chemical weapons bill asked for assistance, which a provider delivered.
+    assisted = PlanItem.objects.select_related("request").get(
+        plan__state__iso3="JAM", plan__version=2, request__isnull=False
+    )
+    assert assisted.status == "done" and assisted.request.status == "delivered"
+    assert assisted.request.consent_to_publish and assisted.request.claimed_by is not None
+    # Versions waiting for the Committee carry the expert's comments.
+    assert PlanComment.objects.filter(plan__status="submitted", author__username="expert").exists()
+    assert not PlanComment.objects.filter(created_at__gt=now).exists()
