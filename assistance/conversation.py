@@ -125,7 +125,7 @@ def recipients(message: Message) -> list[str]:
     """The other side's addresses: the State's officials, or the provider's desk and staff."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
     if message.side == Message.Side.STATE:
         addresses = list(users.filter(provider_id=message.provider_id).values_list("email", flat=True))
         if message.provider.contact_email:
