@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from states.models import Membership, RegionalGroup, RegionalOrganization, State, Treaty, TreatyStatus
+from states.models import Contact, Membership, RegionalGroup, RegionalOrganization, State, Treaty, TreatyStatus
 
 
 class TreatyStatusInline(admin.TabularInline):
@@ -57,3 +57,23 @@ class TreatyStatusAdmin(admin.ModelAdmin):
     list_select_related = ["state", "treaty"]
     search_fields = ["state__name", "state__iso3"]
     autocomplete_fields = ["state", "treaty"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    """To look only: contacts change on the State's contacts page and the API, which check who may
+    and record every change."""
+
+    list_display = ["state", "kind", "name", "agency", "valid_from", "valid_until", "confirmed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["state"]
+    search_fields = ["state__name", "state__iso3", "name", "agency"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
