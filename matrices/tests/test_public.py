@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 # SQL queries of a published matrix page for an anonymous visitor (pinned: a change must be deliberate).
 # Cold: the ids of the published versions of the State's matrix (the cache key), those versions with
 # their State, regime and template, the template's rows, the version's cells. Warm: the first query
-# only; the page comes from the cache. A logged-in visitor adds the session and the user.
-MATRIX_PAGE_COLD = 4
-MATRIX_PAGE_WARM = 1
+# only; the page comes from the cache. A logged-in visitor adds the session and the user. Both add the
+# token of the cells' notes (the State's latest published action plan) and cold its covered cells.
+MATRIX_PAGE_COLD = 6
+MATRIX_PAGE_WARM = 2
 # Browse: count, page of versions, rows per section, marks per section, and the filter form's three
 # choice lists (one select each: the widgets read them once, with no count); then the map and the
 # charts (matrices.coverage.overview): the States, the current memberships, and on a cold cache the
@@ -34,8 +35,8 @@ COMPARE_QUERIES = 5
 # Version diff: published versions, template rows, cells of each version.
 DIFF_QUERIES = 4
 # Search: the States and the regional groups of the filters, count and one page of cells with their
-# version, State, regime, row and section.
-SEARCH_QUERIES = 4
+# version, State, regime, row and section; the registered search sources' documents (action plans).
+SEARCH_QUERIES = 5
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from matrices import cache, coverage, exports, selectors
+from matrices import annotations, cache, coverage, exports, selectors
 from matrices.filtersets import PublishedFilterSet
 from matrices.forms import CompareForm, SearchForm, VersionsForm
+from matrices.search_sources import search_sources
 from portal.core.exceptions import InvalidInput, NotFound
 from portal.core.pages import paginate
 
@@ -54,6 +55,7 @@ def _page_content(pks, pk):
     """The rendered parts of a published version's page; runs the queries of a cold cache."""
     context = selectors.published_page(pks, pk)
     matrix = context["matrix"]
+    annotations.annotate(matrix, context["sections"])
     return {
         "title": f"{matrix.state.name} · {matrix.regime.code} v{matrix.version}",
         "breadcrumbs": render_to_string("matrices/public/_matrix_breadcrumbs.html", context),
@@ -67,7 +69,8 @@ def _serve_published(request, iso3, regime, version=None):
     chosen = index[0] if index and version is None else next((v for v in index if v[1] == version), None)
     if chosen is None:
         raise selectors.missing_matrix(iso3, regime, version)
-    key = cache.content_key(chosen[0], chosen[2], index)
+    # Other apps' notes on the cells (the action plan's measures) vary the key too.
+    key = f"{cache.content_key(chosen[0], chosen[2], index)}:{annotations.cache_token(iso3)}"
     shared = _cookieless(request)
     if shared:
         body = cache.get_page(cache.page_key(key, request.path))
@@ -308,12 +311,15 @@ def search(request):
     text = data["q"]
     cells = selectors.search_cells(text, state=data["state"], regime=data["regime"], region=data["region"])
     page = paginate(request, cells, SEARCH_PAGE_SIZE)
+    # Published documents of other apps (action plans, ...) containing the text, listed above the cells.
+    documents = search_sources(text, state=data["state"], region=data["region"])
     query = urlencode({name: data[name] for name in ("q", "state", "regime", "region") if data[name]})
     context.update(
         searched=True,
         page=page,
         page_numbers=_page_numbers(page),
         results=page.object_list,
+        documents=documents,
         text=text,
         query=query,
         narrowed=any(data[name] for name in ("state", "regime", "region")),
