@@ -216,6 +216,18 @@ class StrictQueryMixin:
                 raise InvalidParameter(
                     _("%(name)s is longer than %(n)s characters.") % {"name": name, "n": MAX_PARAMETER_LENGTH}
                 )
+        # A filter with a list of values (a status, a column, true or false) given empty is a mistake,
+        # not "any": the schema offers no empty value, and a silent "any" would return everything.
+        filterset_class = getattr(self, "filterset_class", None)
+        if getattr(self, "action", None) == "list" and filterset_class is not None:
+            import django_filters
+
+            for name, value in request.query_params.items():
+                choice = isinstance(filterset_class.base_filters.get(name), django_filters.ChoiceFilter)
+                if choice and not value.strip():
+                    raise InvalidParameter(
+                        _("%(name)s is empty: give one of its values, or leave it out.") % {"name": name}
+                    )
 
 
 _ID = re.compile(r"^[0-9]{1,18}$")

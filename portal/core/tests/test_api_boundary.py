@@ -326,3 +326,13 @@ def test_the_api_settings_import_in_any_order():
     env = {"DJANGO_SETTINGS_MODULE": "portal.settings", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/matrices/?status=", "/api/v1/plans/?status=", "/api/v1/assistance/offers/?confirmed= "]
+)
+def test_an_empty_value_for_a_filter_with_a_list_of_values_is_refused(api_client, reference, url):
+    """`?status=` is a mistake, not "any status": it is refused rather than answered with everything."""
+    response = api_client.get(url)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid-parameter"
