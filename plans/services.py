@@ -391,7 +391,7 @@ def start_request(item: PlanItem, *, acting_user):
     _require_official(acting_user, plan.state_id, _("ask for assistance for"))
     # The link is part of the item: a shared or published version is not changed (the next draft is).
     _require_draft(_locked(plan), _("changed"))
-    item = PlanItem.objects.select_for_update().select_related("plan__state", "request").get(pk=item.pk)
+    item = PlanItem.objects.select_for_update(of=("self",)).select_related("plan__state", "request").get(pk=item.pk)
     if item.request is not None and item.request.status != "withdrawn":
         return item.request
     data = assistance_selectors.template_from_cells(
