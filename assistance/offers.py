@@ -7,8 +7,6 @@ not stood behind that wording. Pages and the API call these functions; each writ
 audited.
 """
 
-import datetime
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +16,7 @@ from assistance.services import LANGUAGES
 from portal.accounts.roles import is_reviewer
 from portal.audit.services import record
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
-from portal.core.text import text_errors
+from portal.core.text import date_errors, text_errors
 from states.models import RegionalGroup, RegionalOrganization, State
 
 EDITABLE_STATUSES = [Offer.Status.DRAFT, Offer.Status.PUBLISHED]
@@ -114,17 +112,10 @@ def _codes(value, allowed, errors, name, message, *, required=False):
 
 
 def _date(value, errors, name):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors[name] = [_("Give a date as YYYY-MM-DD.")]
-    return None
+    day, problems = date_errors(value)
+    if problems:
+        errors[name] = problems
+    return day
 
 
 def clean(data: dict, *, provider: Provider, creating: bool) -> dict:

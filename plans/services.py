@@ -7,7 +7,6 @@ one starts as a draft copied from it (`create`), whose items keep their keys so 
 be compared item by item. The Committee's experts comment on shared versions.
 """
 
-import datetime
 import os
 
 from django.db import transaction
@@ -20,7 +19,7 @@ from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core import uploads
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
-from portal.core.text import text_errors
+from portal.core.text import date_errors, text_errors
 
 P = Plan.Status
 LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es", "pt", "nl"]
@@ -79,17 +78,10 @@ def waiting_for_assistance(item) -> bool:
 
 
 def _date(value, errors, name):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors[name] = [_("Give a date as YYYY-MM-DD.")]
-    return None
+    day, problems = date_errors(value)
+    if problems:
+        errors[name] = problems
+    return day
 
 
 def _text(data, name, errors, *, required=False, max_length=MAX_TEXT):

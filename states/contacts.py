@@ -14,7 +14,6 @@ A contact not confirmed for a year is flagged to the State's officials (`stale_c
 is atomic and audited; pages and the API call these functions.
 """
 
-import datetime
 import re
 from datetime import timedelta
 
@@ -28,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import InvalidInput, NotAllowed, NotVisible
-from portal.core.text import text_errors
+from portal.core.text import date_errors, text_errors
 from states.models import Contact, State
 
 Kind = Contact.Kind
@@ -189,17 +188,10 @@ def as_data(contact: Contact) -> dict:
 
 
 def _date(value, errors, name):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors[name] = [_("Give a date as YYYY-MM-DD.")]
-    return None
+    day, problems = date_errors(value)
+    if problems:
+        errors[name] = problems
+    return day
 
 
 def clean(data: dict, *, creating: bool) -> dict:

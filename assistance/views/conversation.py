@@ -9,11 +9,8 @@ the 404 page, a refused message (an expert writing, a closed request) the thread
 its status (403, 409), a message the services find wanting the form with its errors (400).
 """
 
-import os
-
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,15 +21,8 @@ from assistance import conversation, services
 from assistance.forms import MessageForm
 from assistance.models import AssistanceRequest, Match, Message
 from portal.accounts.decorators import role_required
+from portal.core import uploads
 from portal.core.exceptions import DomainError, InvalidInput, NotFound, NotVisible
-
-# What a message's document is served as (the extensions `conversation.document_errors` accepts).
-DOCUMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-}
 
 conversation_required = role_required(
     lambda user: user.is_state_official or user.is_provider_staff or user.is_reviewer,
@@ -128,18 +118,8 @@ def message_document(request, pk, provider_slug, message_pk):
     message = Message.objects.filter(pk=message_pk, request=obj, provider=provider).first()
     if message is None or not message.document:
         raise NotFound(_("No document is attached to this message."))
-    try:
-        handle = message.document.open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("No document is attached to this message.")) from None
-    stored = os.path.basename(message.document.name)
-    extension = os.path.splitext(stored)[1].lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=message.document_name or stored,
-        content_type=DOCUMENT_TYPES.get(extension, "application/octet-stream"),
+    return uploads.document_response(
+        message.document,
+        filename=message.document_name,
+        missing=_("No document is attached to this message."),
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -7,10 +7,8 @@ action raises its `DomainError`, which the error page shows with its status. Eve
 constant number of SQL queries whatever the number of cells.
 """
 
-import os
-
 from django.contrib import messages
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +30,7 @@ from matrices.forms import (
 )
 from matrices.models import Mark, Matrix
 from portal.accounts.decorators import workspace_required
+from portal.core import uploads
 from portal.core.exceptions import (
     DomainError,
     InvalidInput,
@@ -41,12 +40,6 @@ from portal.core.exceptions import (
     PublishedImmutable,
 )
 from portal.core.templatetags.portal_tags import moment
-
-DOCUMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _edit_refusal(matrix) -> DomainError:
@@ -422,19 +415,7 @@ def cite_report(request, pk):
 
 def _document_response(document, *, public):
     """A stored report file as an attachment, streamed from the storage (never a link to it)."""
-    try:
-        handle = document.open("rb")
-    except (FileNotFoundError, OSError):
-        raise NotFound(_("The file of this national report is missing.")) from None
-    name = os.path.basename(document.name)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=DOCUMENT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream"),
-    )
-    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
-    return response
+    return uploads.document_response(document, public=public, missing=_("The file of this national report is missing."))
 
 
 @require_safe

@@ -11,11 +11,8 @@ action raises its domain error, which `DomainErrorPagesMiddleware` answers with 
 409); input the services find wanting comes back next to its fields with status 400, nothing saved.
 """
 
-import os
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,14 +23,8 @@ from plans import selectors, services
 from plans.forms import DocumentForm, ItemForm, PlanForm
 from plans.models import Plan
 from portal.accounts.decorators import official_required, role_required
+from portal.core import uploads
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotFound
-
-DOCUMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-}
 
 # A State's officials write their plan; the Committee's experts read every version.
 plan_pages_required = role_required(
@@ -177,21 +168,11 @@ def document(request, pk):
     plan = services.get_visible(request.user, pk)
     if not plan.document:
         raise NotFound(_("No document is attached to this version of the plan."))
-    try:
-        handle = plan.document.open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("No document is attached to this version of the plan.")) from None
-    stored = os.path.basename(plan.document.name)
-    extension = os.path.splitext(stored)[1].lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=plan.document_name or stored,
-        content_type=DOCUMENT_TYPES.get(extension, "application/octet-stream"),
+    return uploads.document_response(
+        plan.document,
+        filename=plan.document_name,
+        missing=_("No document is attached to this version of the plan."),
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @official_required

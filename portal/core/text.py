@@ -41,3 +41,22 @@ def text_errors(value, *, max_length: int, required: bool = False) -> tuple[str,
     if HTML_TAG.search(value):
         return value, [_("Plain text only: HTML tags are not allowed.")]
     return value, []
+
+
+def date_errors(value) -> tuple:
+    """The one rule for a date a person gives (a form's text, JSON's ISO string, or a date already):
+    (the date or None when empty, what is wrong with it)."""
+    import datetime
+
+    from django.utils.translation import gettext as _
+
+    if value in (None, ""):
+        return None, []
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value, []
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value), []
+        except ValueError:
+            pass
+    return None, [_("Give a date as YYYY-MM-DD.")]

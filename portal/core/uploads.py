@@ -28,3 +28,36 @@ def document_errors(document, *, extensions, wrong_type: str) -> list[str]:
     if head != signature:
         return [_("The file's content is not a %(ext)s document.") % {"ext": extension}]
     return []
+
+
+# What an accepted document is served as.
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+def document_response(document, *, filename="", public=False, missing=""):
+    """A stored document as an attachment, streamed from the storage (never a link to it), under
+    `filename` (the name it was sent with) or its stored name. Only a published document may be kept
+    by shared caches (`public`); a missing file is a 404 saying `missing`."""
+    from django.http import FileResponse
+
+    from portal.core.exceptions import NotFound
+
+    try:
+        handle = document.open("rb")
+    except (FileNotFoundError, OSError):
+        raise NotFound(missing or _("The file of this document is missing.")) from None
+    stored = os.path.basename(document.name)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename or stored,
+        content_type=CONTENT_TYPES.get(os.path.splitext(stored)[1].lower(), "application/octet-stream"),
+    )
+    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
