@@ -32,11 +32,12 @@ from assistance.models import (
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import DomainError, InvalidInput, InvalidTransition, NotAllowed, NotVisible
+from portal.core.languages import LANGUAGES
 from portal.core.text import text_errors
 
 logger = logging.getLogger(__name__)
 R = AssistanceRequest.Status
-LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es", "pt", "nl"]
+
 MAX_NEEDS = 20
 REQUEST_FIELDS = [
     "status", "area", "columns", "assistance_type", "title", "beneficiary_agencies", "timeline", "language",

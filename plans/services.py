@@ -19,10 +19,11 @@ from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core import uploads
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
+from portal.core.languages import LANGUAGES
 from portal.core.text import date_errors, text_errors
 
 P = Plan.Status
-LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es", "pt", "nl"]
+
 PLAN_FIELDS = ["status", "title", "summary", "period_start", "period_end", "language", "document_name"]
 ITEM_FIELDS = ["measure", "cells", "lead_agency", "target_date", "status", "assistance_needed", "request"]
 MAX_ITEMS = 200

@@ -27,13 +27,14 @@ from django.utils.translation import gettext_lazy
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import InvalidInput, NotAllowed, NotVisible
+from portal.core.languages import LANGUAGES
 from portal.core.text import date_errors, text_errors
 from states.models import Contact, State
 
 Kind = Contact.Kind
 KINDS = list(Kind.values)
 # The six official languages of the UN, Portuguese and Dutch (as for assistance requests and offers).
-LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es", "pt", "nl"]
+
 LANGUAGE_NAMES = {
     "ar": gettext_lazy("Arabic"),
     "zh": gettext_lazy("Chinese"),
