@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint schema check-schema clean
+.PHONY: run test lint schema check-schema messages compile-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,19 @@ schema: $(VENV)/.installed
 check-schema: $(VENV)/.installed
 	$(BIN)/python manage.py spectacular --file $(VENV)/openapi.yaml --validate --fail-on-warn
 	diff -u docs/openapi.yaml $(VENV)/openapi.yaml
+
+# Extract every translatable string into the catalogues (needs GNU gettext's xgettext), then compile them.
+MESSAGE_LOCALES := -l en -l ar -l zh_Hans -l fr -l ru -l es
+MESSAGE_IGNORE := -i ".venv/*" -i "bench/*" -i "staticfiles/*" -i "static/vendor/*" -i "docs/*" \
+	-i "*/tests/*" -i "portal/testing/*" -i "conftest.py"
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages $(MESSAGE_LOCALES) $(MESSAGE_IGNORE) --no-obsolete --add-location file
+	$(BIN)/python manage.py makemessages -d djangojs $(MESSAGE_LOCALES) $(MESSAGE_IGNORE) --no-obsolete --add-location file
+	$(MAKE) compile-messages
+
+# Compile the catalogues into the .mo files Django reads (pure Python; the .mo files are committed).
+compile-messages: $(VENV)/.installed
+	$(BIN)/python manage.py compile_catalogues
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from portal.core.i18n import complete_languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -189,16 +191,13 @@ AXES_VERBOSE = False
 PASSWORD_RESET_TIMEOUT = env_int("PORTAL_PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)
 
 LANGUAGE_CODE = "en"
-# The six official languages of the United Nations.
-LANGUAGES = [
-    ("ar", _("Arabic")),
-    ("zh-hans", _("Chinese")),
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("ru", _("Russian")),
-    ("es", _("Spanish")),
-]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The six official languages of the United Nations, each served only once its catalogue translates every
+# string (portal.core.i18n): negotiation, set_language and the switcher never offer a half-done language.
+LANGUAGES = [(code, _(name)) for code, name in complete_languages(LOCALE_PATHS[0])]
+LANGUAGE_COOKIE_NAME = "django_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

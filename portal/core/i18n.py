@@ -1,0 +1,78 @@
+"""The portal's interface languages, and which of them it may serve.
+
+The six official languages of the United Nations are the target. A language is served (offered to
+``set_language``, negotiated from ``Accept-Language``, listed in the switcher) only when its compiled
+catalogue translates every source string: a half-translated page is never shown. The English catalogue
+(``locale/en/LC_MESSAGES``) is the list of source strings, compiled with each string as its own
+translation, so completeness is a set comparison of two compiled catalogues, read once at start-up.
+
+``make messages`` extracts the strings and compiles the catalogues (``manage.py compile_catalogues``);
+``portal/core/tests/test_catalogues.py`` checks that the committed catalogues match the source code.
+"""
+
+import gettext
+from pathlib import Path
+
+from django.utils.translation import gettext_noop
+
+# The six official languages of the United Nations, in the order of the UN's own sites.
+UN_LANGUAGES = [
+    ("ar", gettext_noop("Arabic")),
+    ("zh-hans", gettext_noop("Chinese")),
+    ("en", gettext_noop("English")),
+    ("fr", gettext_noop("French")),
+    ("ru", gettext_noop("Russian")),
+    ("es", gettext_noop("Spanish")),
+]
+SOURCE_LANGUAGE = "en"
+# Each language's name in itself, for the switcher (a reader looks for their own language's name).
+NATIVE_NAMES = {
+    "ar": "العربية",
+    "zh-hans": "中文",
+    "en": "English",
+    "fr": "Français",
+    "ru": "Русский",
+    "es": "Español",
+}
+RTL_LANGUAGES = {"ar"}
+DOMAINS = ("django", "djangojs")
+
+
+def locale_name(code):
+    """The catalogue folder of a language code: zh-hans → zh_Hans, as Django's to_locale does."""
+    language, _, region = code.partition("-")
+    if not region:
+        return language
+    return f"{language}_{region.title() if len(region) > 2 else region.upper()}"
+
+
+def catalogue_keys(locale_dir, code, domain):
+    """The msgids a compiled catalogue translates (empty when the catalogue is missing)."""
+    path = Path(locale_dir) / locale_name(code) / "LC_MESSAGES" / f"{domain}.mo"
+    try:
+        with path.open("rb") as handle:
+            catalogue = gettext.GNUTranslations(handle)
+    except OSError:
+        return set()
+    return {key for key in catalogue._catalog if key != ""}
+
+
+def missing_strings(locale_dir, code):
+    """How many source strings the language's catalogues do not translate."""
+    missing = 0
+    for domain in DOMAINS:
+        source = catalogue_keys(locale_dir, SOURCE_LANGUAGE, domain)
+        missing += len(source - catalogue_keys(locale_dir, code, domain))
+    return missing
+
+
+def complete_languages(locale_dir, languages=UN_LANGUAGES):
+    """The languages to serve: English (the source), and every language whose catalogues are complete.
+
+    Without a source catalogue nothing can be checked, so only English is served.
+    """
+    if not catalogue_keys(locale_dir, SOURCE_LANGUAGE, "django"):
+        return [(code, name) for code, name in languages if code == SOURCE_LANGUAGE]
+    return [
+        (code, name) for code, name in languages if code == SOURCE_LANGUAGE or missing_strings(locale_dir, code) == 0
+    ]
