@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import AssistanceArea, AssistanceRequest, AssistanceType, Column, Mandate, Match, Offer, Provider
 from assistance.services import LANGUAGES
 from matrices.models import Regime
-from portal.core.filters import CodeFilter, StrictBooleanFilter
+from portal.core.filters import CodeFilter, CollatedCodeFilter, StrictBooleanFilter
 from portal.core.forms import PortalFormMixin, mixed
 from states.filtersets import RegionFilter
 from states.models import State
@@ -289,7 +289,7 @@ class PublicRequestFilterSet(PageFilters, django_filters.FilterSet):
         empty_label=_("Any area"),
     )
     region = RegionFilter(field_name="state__region", empty_label=_("Any region"))
-    state = CodeFilter(
+    state = CollatedCodeFilter(
         label=_("State"), queryset=State.objects.order_by("name"), to_field_name="iso3", empty_label=_("Any State")
     )
     status = django_filters.ChoiceFilter(

@@ -1,14 +1,20 @@
 """Turnaround, measured from the timestamps stored at each transition: time to route (submitted to
 routed), to claim (routed to claimed) and to deliver (claimed to delivered), and time to first
 response (routed to a provider's first message to the State), with median and 90th percentile,
-overall and by provider, area, region and regime. One query, then plain Python."""
+overall and by provider, area, region and regime. One query, then plain Python.
+
+Names and labels (States, areas, providers, regional groups) are in the active language, so the cached
+figures are kept per language; the groups' keys (slug, code, the group's English name) are the same in all.
+"""
 
 import statistics
 
+from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assistance.models import AssistanceRequest
+from portal.core.collation import sort_key, translated
 
 R = AssistanceRequest.Status
 # A request counts toward a treaty regime when it covers that treaty's weapon column; all count for 1540.
@@ -19,9 +25,16 @@ STAGES = {
     "time_to_deliver": ("claimed_at", "delivered_at"),
     "time_to_first_response": ("routed_at", "first_response_at"),
 }
-# Versioned: figures cached before a stage was added lack its key.
-CACHE_KEY = "assistance:turnaround:all:v2"
+# Versioned: figures cached before a stage was added lack its key. Followed by the language.
+CACHE_KEY = "assistance:turnaround:all:v3"
 WAITING_STATUSES = [R.SUBMITTED, R.ROUTED, R.UNMATCHED]
+# The names the figures show, by the alias they are read under (in the active language).
+TRANSLATED = {
+    "state_name": "state__name",
+    "region_name": "state__region__name",
+    "area_label": "area__label",
+    "provider_name": "claimed_by__name",
+}
 
 
 def _summary(hours: list[float]) -> dict:
@@ -61,8 +74,9 @@ def turnaround(*, provider=None, area=None, region=None, regime=None, since=None
     rows = list(
         queryset.values(
             "id", "title", "status", "columns", "submitted_at", "routed_at", "claimed_at", "delivered_at",
-            "first_response_at", "state__iso3", "state__name", "state__region__name", "area__code", "area__label",
-            "claimed_by__slug", "claimed_by__name",
+            "first_response_at", "state__iso3", "state__region__name_en", "area__code", "claimed_by__slug",
+            # Names in the active language (a related model's field would be read in English).
+            **{alias: translated(path) for alias, path in TRANSLATED.items()},
         )
     )  # fmt: skip
     if regime is not None:
@@ -75,7 +89,7 @@ def turnaround(*, provider=None, area=None, region=None, regime=None, since=None
                 groups.setdefault((r[key], r[label]), []).append(r)
         return [
             {"key": k, "label": lbl, "requests": len(g), **_stages(g)}
-            for (k, lbl), g in sorted(groups.items(), key=lambda item: item[0][1])
+            for (k, lbl), g in sorted(groups.items(), key=lambda item: sort_key(item[0][1]))
         ]
 
     by_regime = {}
@@ -91,15 +105,15 @@ def turnaround(*, provider=None, area=None, region=None, regime=None, since=None
         "requests": len(rows),
         "by_status": counts,
         **_stages(rows),
-        "by_provider": grouped("claimed_by__slug", "claimed_by__name"),
-        "by_area": grouped("area__code", "area__label"),
-        "by_region": grouped("state__region__name", "state__region__name"),
+        "by_provider": grouped("claimed_by__slug", "provider_name"),
+        "by_area": grouped("area__code", "area_label"),
+        "by_region": grouped("state__region__name_en", "region_name"),
         "by_regime": [{"key": k, "label": k, "requests": len(g), **_stages(g)} for k, g in sorted(by_regime.items())],
         "waiting_longest": [
             {
                 "id": r["id"],
                 "state": r["state__iso3"],
-                "state_name": r["state__name"],
+                "state_name": r["state_name"],
                 "title": r["title"],
                 "status": r["status"],
                 "waiting_hours": round((now - r["submitted_at"]).total_seconds() / 3600, 1),
@@ -109,15 +123,34 @@ def turnaround(*, provider=None, area=None, region=None, regime=None, since=None
     }
 
 
+def cache_key(language=None) -> str:
+    """The key of the unfiltered figures in `language` (the active one)."""
+    return f"{CACHE_KEY}:{language or translation.get_language() or settings.LANGUAGE_CODE}"
+
+
 def cached_figures() -> dict:
-    """The unfiltered figures, refreshed by beat every few minutes (computed now if missing)."""
-    figures = cache.get(CACHE_KEY)
+    """The unfiltered figures in the active language, refreshed by beat every few minutes (computed now
+    if missing)."""
+    figures = cache.get(cache_key())
     if figures is None:
-        figures = refresh_cached_figures()
+        figures = _refresh(translation.get_language() or settings.LANGUAGE_CODE)
     return figures
 
 
 def refresh_cached_figures() -> dict:
+    """The unfiltered figures computed again in each language served (one query each); those of the
+    active language are returned."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    figures = None
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            computed = _refresh(language)
+        if language == current:
+            figures = computed
+    return figures if figures is not None else _refresh(current)
+
+
+def _refresh(language) -> dict:
     figures = turnaround()
-    cache.set(CACHE_KEY, figures, timeout=15 * 60)
+    cache.set(cache_key(language), figures, timeout=15 * 60)
     return figures

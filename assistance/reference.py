@@ -1,9 +1,15 @@
-"""The assistance reference data: areas of assistance, provider profiles and their initial offers."""
+"""The assistance reference data: areas of assistance, provider profiles and their initial offers.
+
+Their labels and names in the other UN languages (`assistance/translation.py`;
+`portal.core.reference.translate`), by the key of each file of `portal/reference_data/translations/`:
+  areas.csv      the area's code (code of assistance_areas.csv: LEGISLATION, ACTION_PLAN...)
+  providers.csv  the provider's slug (slug of providers.csv: opcw, iaea...)
+"""
 
 from assistance.models import AssistanceArea, Offer, Provider
 from assistance.services import LANGUAGES
 from portal.audit.services import record
-from portal.core.reference import LoadReport, read_csv, split_list, upsert
+from portal.core.reference import LoadReport, read_csv, split_list, translate, upsert
 from states.models import RegionalGroup, RegionalOrganization
 
 WORLDWIDE = "ALL"
@@ -50,7 +56,7 @@ def load(report: LoadReport) -> None:
         report,
     )
     provider_by_slug = {obj.slug: obj for obj in providers.values()}
-    region_by_name = {obj.name: obj for obj in RegionalGroup.objects.all()}
+    region_by_name = {obj.name_en: obj for obj in RegionalGroup.objects.all()}
     current_areas = _links(Provider.areas.through, "assistancearea_id")
     current_regions = _links(Provider.regions.through, "regionalgroup_id")
     for r in rows:
@@ -72,6 +78,8 @@ def load(report: LoadReport) -> None:
                 )
                 report.add("provider links", updated=1)
     _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name, report)
+    translate("areas", AssistanceArea, "label", area_by_code, report)
+    translate("providers", Provider, "name", provider_by_slug, report)
 
 
 def _initial_offers(rows, extra, provider_by_slug, area_by_code, region_by_name, report):

@@ -14,6 +14,10 @@ per-process memory in front of it, which is safe for the same reason: a key neve
 
 The public API is cached the same way for visitors without credentials: a published version's
 JSON under its id and publication time, lists under a signature of the set of published versions.
+
+Every key that holds text a reader reads (pages, fragments, JSON with names and row labels) ends with
+the active language (`language()`): a French page or a French State name is never served to a reader
+of Arabic. The coverage figures (`matrices.coverage._totals`) hold numbers and links only, no names.
 """
 
 import hashlib
@@ -30,7 +34,7 @@ from matrices.models import Matrix, Regime
 from states.models import State
 
 # Bump when the cached templates change in a way old entries must not survive.
-FRAGMENT_VERSION = 6
+FRAGMENT_VERSION = 7
 TIMEOUT = 24 * 3600
 LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
 
@@ -60,13 +64,18 @@ def _stamp(published_at) -> str:
     return str(published_at).replace(" ", "T")
 
 
+def language() -> str:
+    """The active language, as the last part of a cache key ("en" when none is active)."""
+    return get_language() or "en"
+
+
 def content_key(pk, published_at, versions=()) -> str:
     """The key of a published version's content: its id and publication time, every published
     version of the same matrix (`versions`: (id, version, published_at) tuples), the language."""
     siblings = hashlib.sha1(  # noqa: S324 - a cache key, not a security digest
         ";".join(f"{other}:{version}:{_stamp(at)}" for other, version, at in versions).encode()
     ).hexdigest()[:16]
-    return f"matrices:public:{FRAGMENT_VERSION}:{pk}:{_stamp(published_at)}:{siblings}:{get_language()}"
+    return f"matrices:public:{FRAGMENT_VERSION}:{pk}:{_stamp(published_at)}:{siblings}:{language()}"
 
 
 def page_key(content_key: str, path: str) -> str:
@@ -169,27 +178,30 @@ def _cached_json(key, respond):
 def public_api_list(request, respond):
     """A public API list of versions, for visitors without credentials, who see published versions
     only (a State's officials and the experts also see unpublished ones, which change: never
-    cached). The key holds the publication signature, the query and the host of the links."""
+    cached). The key holds the publication signature, the query, the host of the links and the language
+    (the regimes' names are translated)."""
     query = urlencode(sorted(request.GET.lists()), doseq=True)
-    key = "matrices:api-list:{v}:{sig}:{host}:{digest}".format(
+    key = "matrices:api-list:{v}:{sig}:{host}:{digest}:{language}".format(
         v=FRAGMENT_VERSION,
         sig=published_signature(),
         host=request.build_absolute_uri("/"),
         digest=hashlib.sha1(query.encode()).hexdigest(),  # noqa: S324 - a cache key
+        language=language(),
     )
     return _cached_json(key, respond)
 
 
 def public_api_detail(matrix, respond):
     """A published version with its cells, for visitors without credentials."""
-    return _cached_json(f"matrices:api-detail:{FRAGMENT_VERSION}:{matrix.pk}:{_stamp(matrix.published_at)}", respond)
+    key = f"matrices:api-detail:{FRAGMENT_VERSION}:{matrix.pk}:{_stamp(matrix.published_at)}:{language()}"
+    return _cached_json(key, respond)
 
 
 def published_cells(matrix, build):
     """The cells payload of a published version (`build(matrix)` on a miss); others are built."""
     if not matrix.is_published:
         return build(matrix)
-    key = f"matrices:api-cells:{FRAGMENT_VERSION}:{matrix.pk}:{_stamp(matrix.published_at)}"
+    key = f"matrices:api-cells:{FRAGMENT_VERSION}:{matrix.pk}:{_stamp(matrix.published_at)}:{language()}"
     cells = cache.get(key)
     if cells is None:
         cells = build(matrix)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from matrices import cache
 from matrices.models import Cell, Mark, Matrix, Row
+from portal.core.collation import sorted_by, translated
 from states.models import Membership, State
 
 CELLS_PER_ROW = {Row.Kind.OP1: 1, Row.Kind.WEAPONS: 6, Row.Kind.CHECKLIST: 1}
@@ -46,13 +47,20 @@ def by_matrix(matrices, scope=None) -> dict[int, list[SectionCoverage]]:
     sections = {}
     for entry in (
         Row.objects.filter(template_id__in=templates, retired=False)
-        .values("template_id", "section_id", "section__code", "section__label", "section__order", "kind")
+        .values(
+            "template_id",
+            "section_id",
+            "section__code",
+            "section__order",
+            "kind",
+            section_label=translated("section__label"),  # in the active language
+        )
         .annotate(rows=Count("id"))
         .order_by("template_id", "section__order")
     ):
         per_template = sections.setdefault(entry["template_id"], {})
         section = per_template.setdefault(
-            entry["section_id"], [entry["section__order"], entry["section__code"], entry["section__label"], 0]
+            entry["section_id"], [entry["section__order"], entry["section__code"], entry["section_label"], 0]
         )
         section[3] += entry["rows"] * CELLS_PER_ROW.get(entry["kind"], 1)
     # Marks of each section of each version.
@@ -98,6 +106,8 @@ class StateCoverage:
     applicable: int = 0
     version: int | None = None
     url: str = ""
+    # The regional group's name in English, the same in every language (its key in filters and charts).
+    region_key: str = ""
 
     @property
     def published(self):
@@ -156,7 +166,8 @@ def _totals(regime_code) -> dict:
     """{State id: (version, url, cells marked X, applicable cells)} of the latest published version of
     each State's matrix for the regime. Cached under the publication signature (`matrices.cache`):
     published versions never change, so the same signature means the same figures. One query when
-    cached, four otherwise."""
+    cached, four otherwise. Numbers and links only, the same in every language: the names are read for
+    each page, in its language (`by_state`, `by_organization`), never cached."""
     key = f"matrices:coverage:{cache.FRAGMENT_VERSION}:{regime_code}:{cache.published_signature()}"
     totals = cache.get(key)
     if totals is None:
@@ -177,7 +188,9 @@ def _totals(regime_code) -> dict:
 
 
 def _state_coverage(state, totals) -> StateCoverage:
-    coverage = StateCoverage(iso3=state.iso3, m49=state.m49, name=state.name, region=state.region.name)
+    coverage = StateCoverage(
+        iso3=state.iso3, m49=state.m49, name=state.name, region=state.region.name, region_key=state.region.name_en
+    )
     if state.pk in totals:
         coverage.version, coverage.url, coverage.covered, coverage.applicable = totals[state.pk]
     return coverage
@@ -188,15 +201,16 @@ def by_state(regime_code) -> list[StateCoverage]:
     are cached (`_totals`), five otherwise."""
     totals = _totals(regime_code)
     states = State.objects.select_related("region").only("iso3", "m49", "name", "region__name").order_by("name")
-    return [_state_coverage(state, totals) for state in states]
+    return sorted_by((_state_coverage(state, totals) for state in states), lambda state: state.name)
 
 
 def by_region(states: list[StateCoverage]) -> list[GroupCoverage]:
-    """The UN regional groups of `states`, by name. No query."""
+    """The UN regional groups of `states`, by name (in the active language). No query."""
     groups = {}
     for state in states:
-        groups.setdefault(state.region, GroupCoverage(name=state.region, code=state.region)).add(state)
-    return [groups[name] for name in sorted(groups)]
+        key = state.region_key or state.region
+        groups.setdefault(key, GroupCoverage(name=state.region, code=key)).add(state)
+    return sorted_by(groups.values(), lambda group: group.name)
 
 
 def by_organization(states: list[StateCoverage]) -> list[GroupCoverage]:
@@ -206,7 +220,7 @@ def by_organization(states: list[StateCoverage]) -> list[GroupCoverage]:
     for code, name, iso3 in (
         Membership.objects.current()
         .filter(state__isnull=False)
-        .values_list("organization__code", "organization__name", "state__iso3")
+        .values_list("organization__code", translated("organization__name"), "state__iso3")
         .order_by("organization__code", "state__iso3")
     ):
         if iso3 in by_iso3:
@@ -218,13 +232,14 @@ def by_organization(states: list[StateCoverage]) -> list[GroupCoverage]:
 
 
 def map_data(regime_code, states: list[StateCoverage]) -> dict:
-    """What `static/js/coverage_map.js` draws (through `json_script`): the M49 codes of every UN Member
-    State (the ISO 3166-1 numeric codes that world-atlas uses as ids), and the figures of those with a
-    published matrix; the others are drawn grey."""
+    """What `static/js/coverage_map.js` draws (through `json_script`): every UN Member State as
+    {M49 code: name in the active language} (the M49 codes are the ISO 3166-1 numeric codes that
+    world-atlas uses as ids; its English names are never shown), and the figures of those with a
+    published matrix; the others are drawn grey. No query."""
     return {
         "regime": regime_code,
         "bins": list(MAP_BINS),
-        "members": [state.m49 for state in states],
+        "members": {state.m49: state.name for state in states},
         "states": [
             {
                 "iso3": state.iso3,

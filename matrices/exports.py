@@ -11,6 +11,11 @@ matrix with each of its cells' mark, source, remarks and origin side by side; a 
 with filters, set widths; an "about" sheet with each version's dates as dates. Written to a
 temporary file with the same queries, then sent. Callers pass only versions the public may see.
 
+In the reader's language: the headers of CSV and workbook (`HEADERS`, English as the field names), the
+row labels and State names (`matrices/translation.py`, `states/translation.py`). The codes (ISO alpha-3,
+regime, section, row and column codes, aspects, marks) keep their own columns, the same in every
+language, as do JSON's keys (a program reads them).
+
 When the database holds demo data (portal/core/demo_marking.py), every download says so: a `demo_data`
 field in JSON, a `demo_data` column in CSV and in the workbook (whose "about" sheet and properties
 say it too), and the `X-Portal-Demo-Data` header.
@@ -26,6 +31,7 @@ import tempfile
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -75,6 +81,37 @@ ABOUT_FIELDS = (
     "published_at",
     "url",
 )
+# The headers of CSV and workbook columns, in the reader's language (in English, the field names as
+# they are: programs that read the English files keep working).
+HEADERS = {
+    "state": pgettext_lazy("matrix export column", "state"),
+    "state_name": pgettext_lazy("matrix export column", "state_name"),
+    "regime": pgettext_lazy("matrix export column", "regime"),
+    "version": pgettext_lazy("matrix export column", "version"),
+    "template_version": pgettext_lazy("matrix export column", "template_version"),
+    "section": pgettext_lazy("matrix export column", "section"),
+    "row": pgettext_lazy("matrix export column", "row"),
+    "label": pgettext_lazy("matrix export column", "label"),
+    "column": pgettext_lazy("matrix export column", "column"),
+    "aspect": pgettext_lazy("matrix export column", "aspect"),
+    "mark": pgettext_lazy("matrix export column", "mark"),
+    "source": pgettext_lazy("matrix export column", "source"),
+    "remarks": pgettext_lazy("matrix export column", "remarks"),
+    "derived_from": pgettext_lazy("matrix export column", "derived_from"),
+    "row_wording": pgettext_lazy("matrix export column", "row_wording"),
+    "demo_data": pgettext_lazy("matrix export column", "demo_data"),
+    "report_date": pgettext_lazy("matrix export column", "report_date"),
+    "approved_at": pgettext_lazy("matrix export column", "approved_at"),
+    "published_at": pgettext_lazy("matrix export column", "published_at"),
+    "url": pgettext_lazy("matrix export column", "url"),
+}
+
+
+def header(field: str) -> str:
+    """A column's header in the active language."""
+    return str(HEADERS[field])
+
+
 # The values of a cell that is not stored (blank).
 BLANK = ("", "", "", "", "")
 DISCLAIMER = _(
@@ -214,7 +251,7 @@ def _csv_text(lines, demo_data: bool) -> str:
 
 def _csv_header() -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC).writerow(FLAT_FIELDS)
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC).writerow([header(field) for field in FLAT_FIELDS])
     # The byte order mark makes spreadsheet programs read the file as UTF-8.
     return "\ufeff" + buffer.getvalue()
 
@@ -309,10 +346,11 @@ def _set_widths(sheet, widths):
 
 def _open_section(workbook, title, keys):
     sheet = workbook.create_sheet(title)
-    names = [*SHEET_KEY_FIELDS, *SHEET_ROW_FIELDS]
+    # The cells' headers start with the column and aspect codes ("NW framework"), as in every language.
+    names = [header(field) for field in (*SHEET_KEY_FIELDS, *SHEET_ROW_FIELDS)]
     for column, aspect in keys:
-        names.extend(f"{column} {aspect} {field}" for field in CELL_FIELDS)
-    names.append("demo_data")
+        names.extend(f"{column} {aspect} {header(field)}" for field in CELL_FIELDS)
+    names.append(header("demo_data"))
     widths = [WIDTHS[name] for name in (*SHEET_KEY_FIELDS, *SHEET_ROW_FIELDS)]
     widths += [WIDTHS[field] for _key in keys for field in CELL_FIELDS]
     widths.append(WIDTHS["demo_data"])
@@ -355,7 +393,7 @@ def _about(workbook, matrices, demo_data):
         about.append([str(demo_marking.NOTICE)])
     about.append([str(DISCLAIMER)])
     about.append([str(_("Dates and times are in UTC."))])
-    about.append(_header(about, ABOUT_FIELDS))
+    about.append(_header(about, [header(field) for field in ABOUT_FIELDS]))
     for matrix in matrices:
         about.append(
             [

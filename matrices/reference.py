@@ -1,9 +1,21 @@
 """The regimes and their templates: the 1540 matrix rows and the CWC, NPT and BWC checklists with
 their mapping to 1540 cells. Loaded into the latest version of each regime's template; rows that
-disappear from the data are retired there, never deleted (old matrices keep pointing at them)."""
+disappear from the data are retired there, never deleted (old matrices keep pointing at them).
+
+Their names and labels in the other UN languages (`matrices/translation.py`;
+`portal.core.reference.translate`) go to the latest template too (older versions keep theirs), by the key
+of each file of `portal/reference_data/translations/`:
+  regimes.csv          the regime's code: 1540, CWC, NPT, BWC
+  sections.csv         the section's code: OP1, OP2, OP3ab, OP3cd for 1540; a checklist's category as in
+                       checklist_candidates.csv ("adherence", "transfer controls"...), the same line for
+                       every regime with that category; "CWC:adherence" for one regime's only
+  matrix_rows.csv      the 1540 row's code (row_id of matrix_rows_candidate.csv: OP1.NPT...)
+  checklist_items.csv  the checklist item's code (id of checklist_candidates.csv: CWC-ADH...), unique
+                       across the regimes; "CWC:CWC-ADH" is read too
+"""
 
 from matrices.models import Aspect, CellColumn, Mapping, Regime, Row, Section, Template
-from portal.core.reference import LoadReport, read_csv, split_list, upsert
+from portal.core.reference import LoadReport, read_csv, read_translations, split_list, translate, upsert
 from states.models import Treaty
 
 REGIMES = [
@@ -38,6 +50,31 @@ def load(report: LoadReport) -> None:
     checklist = read_csv("checklist_candidates.csv")
     for code in ("CWC", "NPT", "BWC"):
         _load_checklist(by_code[code], [r for r in checklist if r["regime"] == code], report)
+    _translate(by_code, report)
+
+
+def _translate(regimes, report):
+    """The regimes' names, and the labels of the sections and rows of each regime's latest template."""
+    translate("regimes", Regime, "name", regimes, report)
+    templates = [current_template(regime) for regime in regimes.values()]
+    sections = Section.objects.filter(template__in=templates).select_related("template__regime")
+    rows = list(Row.objects.filter(template__in=templates, retired=False).select_related("template__regime"))
+    for kind, model, field, objects in (
+        ("sections", Section, "label", sections),
+        ("matrix_rows", Row, "label", [row for row in rows if row.template.regime.code == "1540"]),
+        ("checklist_items", Row, "label", [row for row in rows if row.template.regime.code != "1540"]),
+    ):
+        lines = read_translations(kind)
+        translate(kind, model, field, _keyed(objects, lines), report, lines=lines)
+
+
+def _keyed(objects, lines) -> dict:
+    """{key: [sections or rows]}: each under "REGIME:CODE" when the file has that key, else its code."""
+    keyed = {}
+    for obj in objects:
+        scoped = f"{obj.template.regime.code}:{obj.code}"
+        keyed.setdefault(scoped if lines and scoped in lines else obj.code, []).append(obj)
+    return keyed
 
 
 def current_template(regime: Regime) -> Template:

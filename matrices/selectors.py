@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from matrices import coverage, exports, grid, services, textdiff
 from matrices.forms import QUEUE_STATUSES, cell_anchor, cell_context
 from matrices.models import Aspect, Cell, CellColumn, Comment, Mark, Matrix, Regime, ReviewRound
+from portal.core.collation import sorted_by, translated
 from portal.core.exceptions import InvalidInput, NotFound
 from states.models import RegionalGroup, State, TreatyStatus
 
@@ -86,24 +87,25 @@ def with_coverage(matrices) -> list[Matrix]:
 
 
 def states_to_choose():
-    """Every State, by name, as the lists of States to choose from show them."""
-    return list(State.objects.only("iso3", "name").order_by("name"))
+    """Every State, in the reader's alphabetical order, as the lists of States to choose from show them."""
+    return sorted_by(State.objects.only("iso3", "name"), lambda state: state.name)
 
 
 def states_with_published() -> list[SimpleNamespace]:
-    """The States with at least one published matrix, by name, each with its `iso3`, `name` and
-    `regimes`: the regimes it has published, as URLs write them (`1540`, `cwc`). One query."""
+    """The States with at least one published matrix, in the reader's alphabetical order, each with its
+    `iso3`, `name` (in the reader's language) and `regimes`: the regimes it has published, as URLs write
+    them (`1540`, `cwc`). One query."""
     states = {}
     published_pairs = (
         Matrix.objects.published()
-        .order_by("state__name", "state__iso3", "regime__code")
-        .values_list("state__iso3", "state__name", "regime__code")
+        .order_by("state__iso3", "regime__code")
+        .values_list("state__iso3", translated("state__name"), "regime__code")
         .distinct()
     )
     for iso3, name, code in published_pairs:
         state = states.setdefault(iso3, SimpleNamespace(iso3=iso3, name=name, regimes=[]))
         state.regimes.append(code.lower())
-    return list(states.values())
+    return sorted_by(states.values(), lambda state: state.name)
 
 
 def latest_of_each(regime, iso3s) -> dict:
@@ -201,9 +203,11 @@ def search_cells(text, *, state=None, regime=None, region=None):
     )
 
 
-def regions_to_choose() -> list[str]:
-    """The names of the UN regional groups, as the search filter offers them. One query."""
-    return list(RegionalGroup.objects.order_by("name").values_list("name", flat=True))
+def regions_to_choose() -> list[tuple[str, str]]:
+    """The UN regional groups as the search filter offers them: (English name, the value the filter
+    takes; name in the reader's language), in the reader's order. One query."""
+    groups = RegionalGroup.objects.order_by("name").values_list("name_en", "name")
+    return sorted_by(groups, lambda group: group[1])
 
 
 # ---------------------------------------------------------------------------------------------

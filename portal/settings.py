@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
-from portal.core.i18n import complete_languages
+from portal.core.i18n import UN_LANGUAGES, complete_languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +70,8 @@ ALLOWED_HOSTS = env_list("PORTAL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("PORTAL_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin: the translated columns of the reference data (`<app>/translation.py`).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -92,6 +94,13 @@ INSTALLED_APPS = [
     "portal.site",
 ]
 
+# Reference data (State names, organisations, treaties, areas, providers, matrix rows) is stored in each of
+# the six UN languages, whatever languages are served yet (settings.LANGUAGES shrinks to the complete
+# catalogues): `name_ar`, `name_zh_hans`, `name_en`... read in the active language, English when missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in UN_LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+
 MIDDLEWARE = [
     "portal.core.middleware.CorrelationIdMiddleware",
     "portal.core.demo_marking.DemoDataHeaderMiddleware",  # X-Portal-Demo-Data on API responses
@@ -103,6 +112,7 @@ MIDDLEWARE = [
     "portal.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.core.middleware.QueryLanguageMiddleware",  # ?lang=xx: a served language, for this request
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

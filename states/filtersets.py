@@ -24,13 +24,14 @@ class TreatyFilter(django_filters.ChoiceFilter):
 
 
 class RegionFilter(CodeFilter):
-    """The one filter by UN regional group, by its name as in the data (`African`, `GRULAC`); pages
-    and the API of every app declare theirs with it (`field_name` or `method` say what it filters)."""
+    """The one filter by UN regional group, by its English name as in the data (`African`, `GRULAC`) in
+    every language (the choice's label is the reader's); pages and the API of every app declare theirs
+    with it (`field_name` or `method` say what it filters)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("UN regional group"))
         kwargs.setdefault("empty_label", _("All regional groups"))
-        super().__init__(queryset=RegionalGroup.objects.order_by("name"), to_field_name="name", **kwargs)
+        super().__init__(queryset=RegionalGroup.objects.order_by("name"), to_field_name="name_en", **kwargs)
 
 
 class StateFilterSet(PortalFilterSet):
@@ -84,7 +85,8 @@ class StateFilterSet(PortalFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value)
+            Q(name__icontains=value)  # in the reader's language, and in English
+            | Q(name_en__icontains=value)
             | Q(iso_name__icontains=value)
             | Q(official_name__icontains=value)
             | Q(iso3__iexact=value)

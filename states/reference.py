@@ -1,7 +1,20 @@
 """The States reference data: UN regional groups, Member States, regional organisations and their
-memberships, treaties, and each State's status in the CWC, NPT and BWC."""
+memberships, treaties, and each State's status in the CWC, NPT and BWC.
 
-from portal.core.reference import LoadReport, read_csv, upsert
+Their names in the other UN languages (`states/translation.py`; `portal.core.reference.translate`), by the
+key of each file of `portal/reference_data/translations/`:
+  regional_groups.csv   the group's English name as in un_member_states.csv (a group has no code):
+                        "African", "Asia-Pacific", "Eastern European", "GRULAC", "WEOG"
+  organizations.csv     the organisation's code (org_code of regional_orgs.csv: AU, ECOWAS...)
+  treaties.csv          the treaty's code (code of treaties.csv: NPT, CWC...)
+  states_un_names.csv   ISO 3166 alpha-3 (iso3): only where the UN's short name differs from CLDR's; an
+                        empty cell (or no line) takes CLDR's name of the territory (Babel), by its alpha-2.
+"""
+
+from babel import Locale
+
+from portal.core.i18n import locale_name
+from portal.core.reference import TRANSLATED_LANGUAGES, LoadReport, read_csv, translate, upsert
 from states.models import Membership, RegionalGroup, RegionalOrganization, State, Treaty, TreatyStatus
 
 # Columns of treaty_status_un_members.csv, per treaty code.
@@ -24,7 +37,7 @@ def load(report: LoadReport) -> None:
         [{"name": name} for name in sorted({r["un_regional_group"] for r in states_rows})],
         report,
     )
-    region_by_name = {obj.name: obj for obj in regions.values()}
+    region_by_name = {obj.name_en: obj for obj in regions.values()}
     states = upsert(
         State,
         "iso3",
@@ -112,3 +125,19 @@ def load(report: LoadReport) -> None:
         ],
         report,
     )
+
+    translate("regional_groups", RegionalGroup, "name", {g.name_en: g for g in regions.values()}, report)
+    translate("organizations", RegionalOrganization, "name", organization_by_code, report)
+    translate("treaties", Treaty, "name", treaty_by_code, report)
+    translate("states_un_names", State, "name", state_by_iso3, report, defaults=cldr_names(states.values()))
+
+
+def cldr_names(states) -> dict:
+    """{iso3: {language: CLDR's name of the State's territory}} for the languages besides English."""
+    locales = {language: Locale.parse(locale_name(language)) for language in TRANSLATED_LANGUAGES}
+    return {
+        state.iso3: {
+            language: name for language, locale in locales.items() if (name := locale.territories.get(state.iso2))
+        }
+        for state in states
+    }

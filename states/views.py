@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from portal.accounts.roles import is_official_of, is_reviewer
+from portal.core.collation import sorted_by
 from portal.core.exceptions import NotFound
 from states.filtersets import StateFilterSet
 from states.models import Membership, RegionalOrganization, State
@@ -12,10 +13,12 @@ from states.pages import ORGANIZATION_PAGE, STATE_PAGE, page_context
 
 @require_safe
 def state_list(request):
-    """All UN Member States, filtered by region, organisation and treaty status, searchable by name."""
+    """All UN Member States, filtered by region, organisation and treaty status, searchable by name, in
+    the order of the active language (`portal.core.collation`)."""
     filterset = StateFilterSet(request.GET or None, queryset=State.objects.with_public_profile())
     valid = filterset.is_valid() if filterset.is_bound else True
-    states = list(filterset.qs) if valid else []
+    # By name as a reader of the page's language sorts it ("Émirats arabes unis" among the E's).
+    states = sorted_by(filterset.qs, lambda state: state.name) if valid else []
     return render(
         request,
         "states/state_list.html",
@@ -73,7 +76,10 @@ def organization_detail(request, code):
     organization = RegionalOrganization.objects.filter(code=code.upper()).first()
     if organization is None:
         raise NotFound(_("No regional organisation has the code %(code)s.") % {"code": code.upper()})
-    memberships = list(organization.memberships.select_related("state__region").order_by("kind", "member_name"))
+    memberships = organization.memberships.select_related("state__region").order_by("kind", "member_name")
+    # By kind, then by name in the reader's alphabetical order (a member State under its translated name).
+    by_name = sorted_by(memberships, lambda m: m.state.name if m.state else m.member_name)
+    memberships = sorted(by_name, key=lambda m: m.kind)
     context = {
         "organization": organization,
         "memberships": memberships,

@@ -6,6 +6,7 @@ from django_filters import fields as filter_fields
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from portal.core.collation import CollatedModelChoiceIterator
 from portal.core.forms import StyledFormMixin, mixed
 
 
@@ -24,11 +25,26 @@ class CodeChoiceField(filter_fields.ModelChoiceField):
             ) from None
 
 
+class _CollatedIterator(filter_fields.ModelChoiceIterator, CollatedModelChoiceIterator):
+    """The options in the reader's alphabetical order (with django-filter's empty and null choices)."""
+
+
+class CollatedCodeChoiceField(CodeChoiceField):
+    iterator = _CollatedIterator
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CodeFilter(django_filters.ModelChoiceFilter):
     """Picks a reference object by its public code (a region's name, an organisation's code...)."""
 
     field_class = CodeChoiceField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CollatedCodeFilter(CodeFilter):
+    """A CodeFilter whose list of names (States...) is in the reader's alphabetical order."""
+
+    field_class = CollatedCodeChoiceField
 
 
 @extend_schema_field(OpenApiTypes.BOOL)

@@ -25,7 +25,8 @@ def member_cells(page):
     return {
         name.strip(): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
         for name, cell in re.findall(
-            r"<th scope=\"row\">(?:<a [^>]*>)?([^<]+).*?</th>\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>",
+            r"<th scope=\"row\">(?:<a [^>]*>|<span lang=\"en\">)?([^<]+).*?</th>"
+            r"\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>",
             table,
             re.S,
         )

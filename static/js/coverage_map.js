@@ -8,13 +8,21 @@
  * outside the portal. Geometries are matched to States by ISO 3166-1 numeric code (State.m49).
  *
  * Figures: the JSON block written by json_script (id in data-map-source), shaped as
- *   {"regime", "bins": [0, 25, 50, 75], "members": [M49 code of every UN Member State],
+ *   {"regime", "bins": [0, 25, 50, 75], "members": {M49 code: name, for every UN Member State},
  *    "states": [{"iso3", "m49", "name", "percent", "covered", "applicable", "class", "url"}]}
- * where "states" holds the States with a published matrix; the other members are drawn grey (their
- * tooltip names them as world-atlas does).
+ * where "states" holds the States with a published matrix; the other members are drawn grey. Names
+ * are the portal's, in the page's language: world-atlas's English names ("Antigua and Barb.") are
+ * never shown. Shapes that are not a UN Member State (territories, Antarctica) are drawn as plain
+ * land with no name; a territory that world-atlas files under a State's code (Ashmore and Cartier
+ * Is., under Australia's) takes the State's colour but no tooltip or dot of its own: each State has
+ * one tooltip, on its largest shape.
  * Texts arrive translated in data attributes of the container (data-label-published and
  * data-label-none, with {name}, {percent} ("84%"), {covered}, {applicable}). The table of the same figures
  * below the map stays the accessible source: without JavaScript nothing is lost.
+ *
+ * Geography is never mirrored, in a right-to-left page too: the SVG has no text and ignores the
+ * page's direction, while the legend (HTML, under the map) flows from the reading side. Percentages
+ * are written in the page's language, with Western digits.
  */
 (function () {
   "use strict";
@@ -117,9 +125,18 @@
     return node;
   }
 
+  var percentFormat = window.Intl
+    ? new Intl.NumberFormat((document.documentElement.getAttribute("lang") || "en") + "-u-nu-latn", {style: "percent"})
+    : null;
+
+  function percentText(value) {
+    return percentFormat ? percentFormat.format(value / 100) : value + "%";
+  }
+
   function draw(container, figures, topology) {
     var byCode = {};
-    figures.members.forEach(function (code) {
+    var names = figures.members || {};
+    Object.keys(names).forEach(function (code) {
       byCode[code] = null;
     });
     figures.states.forEach(function (state) {
@@ -147,23 +164,42 @@
     var dots = element("g", {class: "coverage-map-dots"});
     var labelPublished = container.getAttribute("data-label-published");
     var labelNone = container.getAttribute("data-label-none");
+    // The shapes, and for each State's code the largest of its shapes (the one that gets the tooltip).
+    var shapes = [];
+    var largest = {};
     features.forEach(function (feature) {
       if (!feature.geometry) {
         return;
       }
       var box = [Infinity, Infinity, -Infinity, -Infinity];
       var d = geometryPath(feature.geometry, box);
+      var area = (box[2] - box[0]) * (box[3] - box[1]);
+      var shape = {feature: feature, box: box, d: d, area: area};
+      shapes.push(shape);
+      if (feature.id in byCode && (!largest[feature.id] || largest[feature.id].area < area)) {
+        largest[feature.id] = shape;
+      }
+    });
+    shapes.forEach(function (shape) {
+      var feature = shape.feature;
+      var box = shape.box;
+      var d = shape.d;
       if (!(feature.id in byCode)) {
         // Not a UN Member State (territories, Antarctica...): drawn as land, never coloured.
         others.appendChild(element("path", {d: d, class: "coverage-map-other"}));
         return;
       }
-      var state = byCode[feature.id] || {
-        iso3: "", name: (feature.properties && feature.properties.name) || "", "class": "coverage-none"
-      };
+      var state = byCode[feature.id] || {iso3: "", name: names[feature.id] || "", "class": "coverage-none"};
+      if (largest[feature.id] !== shape) {
+        // Another shape filed under the State's code (a territory): its colour, no name of its own.
+        states.appendChild(element("path", {
+          d: d, class: "coverage-map-state " + state["class"], "data-m49": feature.id, "aria-hidden": "true"
+        }));
+        return;
+      }
       var title = fill(byCode[feature.id] ? labelPublished : labelNone, {
         name: state.name,
-        percent: state.percent + "%",
+        percent: percentText(state.percent),
         covered: state.covered,
         applicable: state.applicable
       });
