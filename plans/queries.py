@@ -8,7 +8,6 @@ State has published the request too. Every function here runs a constant number 
 from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
-from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,7 @@ from plans import services
 from plans.models import Plan, PlanComment, PlanItem
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.core.exceptions import InvalidInput, NotFound
-from portal.core.templatetags.portal_tags import DAY
+from portal.core.templatetags.portal_tags import day
 from states.models import State
 
 P = Plan.Status
@@ -145,7 +144,7 @@ def _version_number(value, name) -> int:
 
 def _day(value) -> str:
     """A date as every page shows it: 4 Jul 2024 (portal_tags' `day`)."""
-    return date_filter(value, DAY) if value else "—"
+    return day(value) if value else "—"
 
 
 def _shown(item, name) -> str:
@@ -209,7 +208,7 @@ def public_diff(iso3, params) -> dict:
         "rows": rows,
         "counts": counts,
         "plan_changes": [
-            SimpleNamespace(label=label, old=_plan_field(old, name), new=_plan_field(new, name))
+            SimpleNamespace(field=name, label=label, old=_plan_field(old, name), new=_plan_field(new, name))
             for name, label in (
                 ("title", _("title")),
                 ("summary", _("summary")),

@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, RoutingJob
+from assistance.reasons import reason_texts
 from assistance.tests.helpers import persona, routed_request
 from portal.audit.models import AuditEvent
 from portal.testing.pages import logged_in
@@ -230,7 +231,7 @@ def test_the_request_page_shows_the_matches_with_their_reasons(expert, state_a, 
     html = response.content.decode()
     for match in Match.objects.filter(request=req).select_related("provider"):
         assert match.provider.name in html
-        for reason in match.reasons:
+        for reason in reason_texts(match.reasons):
             assert escape(reason) in html
     assert "Re-route wider" in html and "Assign this provider" in html
     options = [value for value, _label in response.context["assign_form"].fields["provider"].choices]
@@ -246,7 +247,7 @@ def test_the_expert_reroutes_an_unmatched_request_wider(expert, unmatched, djang
     assert unmatched.status == "routed" and unmatched.routed_at
     matches = list(unmatched.matches.select_related("provider"))
     assert matches and all("CW" in m.offer.columns for m in matches)
-    assert all("wider search: area not in the offer" in m.reasons for m in matches)
+    assert all("wider search: area not in the offer" in reason_texts(m.reasons) for m in matches)
     assert RoutingJob.objects.filter(request=unmatched, widen=True, status="done").count() == 1
     assert AuditEvent.objects.filter(verb="request.reroute", actor=expert).exists()
     html = client.get(response["Location"]).content.decode()
@@ -263,7 +264,7 @@ def test_the_expert_assigns_a_provider_by_hand(expert, unmatched, django_capture
     assert unmatched.status == "routed" and unmatched.routed_at
     match = unmatched.matches.get()
     assert match.provider.slug == "opcw" and match.assigned_by_expert
-    assert match.reasons == ["assigned by a Committee expert"]
+    assert reason_texts(match.reasons) == ["assigned by a Committee expert"]
     html = client.get(response["Location"]).content.decode()
     assert "(Technical Secretariat) was assigned to the request and notified." in html
     assert "assigned by a Committee expert" in html
@@ -373,7 +374,8 @@ def test_the_dashboard_figures_match_the_hand_computed_medians(expert, timed):
     assert '<script id="turnaround-charts" type="application/json">' in html
     assert '<script src="/static/vendor/chartjs/chart.umd.min.js"></script>' in html
     assert '<script src="/static/js/turnaround.js"></script>' in html
-    assert html.count("<script") == 5  # Bootstrap, the confirmation dialogs, Chart.js, turnaround.js, the JSON block
+    # Bootstrap, the confirmation dialogs, the language switcher, Chart.js, turnaround.js, the JSON block
+    assert html.count("<script") == 6
     assert 'data-chart-key="by_area"' in html
 
 

@@ -49,7 +49,7 @@ def test_an_official_cites_a_report_then_adds_one(page, settings, tmp_path, stat
     page.get_by_label("National report (PDF or Word)").set_input_files(str(path))
     page.get_by_label("Date of the national report").fill("2024-03-01")
     page.get_by_label("Title").fill("Additional report 2024")
-    page.get_by_label("Language").select_option("fr")
+    page.get_by_label("Language", exact=True).select_option("fr")
     page.get_by_role("button", name="Add the report").click()
     expect(page.get_by_role("status")).to_contain_text("The national report was added")
     expect(page.locator("#cited-report")).to_contain_text("Additional report 2024")

@@ -34,8 +34,9 @@ def _require_format(fmt):
 
 
 def _unknown_parameters(request, known) -> str:
-    """The query parameters a page does not take, as a message ("" when there is none)."""
-    unknown = set(request.GET) - set(known)
+    """The query parameters a page does not take, as a message ("" when there is none). Every page
+    takes `lang` (portal.core.middleware.QueryLanguageMiddleware)."""
+    unknown = set(request.GET) - set(known) - {"lang"}
     return _("Unknown parameter(s): %(p)s.") % {"p": ", ".join(sorted(unknown))} if unknown else ""
 
 

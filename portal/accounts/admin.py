@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "role", "state", "provider", "is_active", "last_login"]
     list_filter = ["role", "is_active", "state__region"]
     list_select_related = ["state", "provider"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Portal role"), {"fields": ["role", "state", "provider"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Portal role"), {"fields": ["role", "state", "provider", "language"]}),)
     autocomplete_fields = ["state"]
     actions = ["deactivate_and_revoke_tokens"]
 

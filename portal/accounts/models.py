@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.i18n import UN_LANGUAGES
+
 
 class Role(models.TextChoices):
     STATE_OFFICIAL = "state_official", _("State official")
@@ -34,6 +36,10 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="staff",
+    )
+    # The interface language the user chose last (the switcher saves it); blank: none chosen.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=[(code, _(name)) for code, name in UN_LANGUAGES]
     )
 
     class Meta:

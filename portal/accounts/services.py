@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import ApiToken, Role, User, generate_token, hash_token
 from portal.audit.services import record, snapshot
+from portal.core.i18n import is_served
 
 USER_FIELDS = ["username", "email", "first_name", "last_name", "role", "state", "provider", "is_staff", "is_active"]
 TOKEN_FIELDS = ["name", "prefix", "read_only", "expires_at", "revoked_at"]
@@ -113,6 +114,20 @@ def update_profile(user: User, *, acting_user, **changes) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(changes))
     record("user.update", user, actor=acting_user, before=before, after=snapshot(user, PROFILE_FIELDS))
+    return user
+
+
+@transaction.atomic
+def set_language(user: User, language: str, *, acting_user) -> User:
+    """Save the interface language a user chose (a served one, or blank); audited when it changes."""
+    if language and not is_served(language):
+        raise ValidationError(_("The portal does not offer the language %(code)s.") % {"code": language})
+    if user.language == language:
+        return user
+    before = snapshot(user, ["language"])
+    user.language = language
+    user.save(update_fields=["language"])
+    record("user.update", user, actor=acting_user, before=before, after=snapshot(user, ["language"]))
     return user
 
 

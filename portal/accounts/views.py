@@ -8,7 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts import forms, services
+from portal.accounts import forms, language, services
 from portal.accounts.forms import ProfileForm, TokenForm
 
 
@@ -18,6 +18,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = forms.LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # The user's saved interface language comes back with them (cookie and this response).
+        return language.remember_on_login(self.request, super().form_valid(form))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

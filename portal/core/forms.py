@@ -28,6 +28,9 @@ class StyledFormMixin:
             css = _widget_class(field.widget)
             if css and css not in field.widget.attrs.get("class", "").split():
                 field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
+            if isinstance(field.widget, forms.Textarea) or type(field.widget) is forms.TextInput:
+                # What people type reads in its own direction (Arabic in a French page, and back).
+                field.widget.attrs.setdefault("dir", "auto")
             self._describe(name, field)
 
     def _describe(self, name, field):

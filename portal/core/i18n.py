@@ -8,6 +8,11 @@ translation, so completeness is a set comparison of two compiled catalogues, rea
 
 ``make messages`` extracts the strings and compiles the catalogues (``manage.py compile_catalogues``);
 ``portal/core/tests/test_catalogues.py`` checks that the committed catalogues match the source code.
+
+A visitor chooses a language with the switcher (``set_language`` at /i18n/setlang/, which also
+saves a logged-in user's choice) or for one page with ``?lang=xx`` (``QueryLanguageMiddleware``); a
+logged-in user's saved language is set again at each login. ``user_language`` is the language to
+write to a user in.
 """
 
 import gettext
@@ -54,7 +59,8 @@ def catalogue_keys(locale_dir, code, domain):
             catalogue = gettext.GNUTranslations(handle)
     except OSError:
         return set()
-    return {key for key in catalogue._catalog if key != ""}
+    # A plural entry is stored once per form, as (msgid, n): a language has as many forms as it needs.
+    return {key[0] if isinstance(key, tuple) else key for key in catalogue._catalog} - {""}
 
 
 def missing_strings(locale_dir, code):
@@ -76,3 +82,32 @@ def complete_languages(locale_dir, languages=UN_LANGUAGES):
     return [
         (code, name) for code, name in languages if code == SOURCE_LANGUAGE or missing_strings(locale_dir, code) == 0
     ]
+
+
+# Whether a professional translator has reviewed a language's catalogue. An unreviewed language is
+# served once complete, and its pages say so in the footer (`templates/base.html`).
+REVIEWED = {code: code == SOURCE_LANGUAGE for code, _name in UN_LANGUAGES}
+
+
+def served_languages():
+    """The codes of the languages the portal serves now (settings.LANGUAGES)."""
+    from django.conf import settings
+
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def is_served(code) -> bool:
+    return bool(code) and code in served_languages()
+
+
+def user_language(user):
+    """The language to write to `user` in (e-mails...): their saved choice if served, else the default."""
+    from django.conf import settings
+
+    language = getattr(user, "language", "") or ""
+    return language if is_served(language) else settings.LANGUAGE_CODE
+
+
+def babel_locale(code):
+    """The Babel (CLDR) locale of a language code: zh-hans → zh_Hans."""
+    return locale_name(code)

@@ -7,12 +7,15 @@ from django.core.signals import got_request_exception
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from portal.audit.context import get_correlation_id, reset_correlation_id, set_correlation_id
 from portal.core import errors
 from portal.core.exceptions import DomainError
 from portal.core.health import drop_broken_connections
+from portal.core.i18n import is_served
 from portal.core.text import has_forbidden_characters
 
 logger = logging.getLogger(__name__)
@@ -191,3 +194,29 @@ class DomainErrorPagesMiddleware:
             messages.error(request, exception.message)
             return redirect(page, **request.view_kwargs)
         return errors.domain_error(request, exception)
+
+
+# ---------------------------------------------------------------------------------------------
+# Languages
+
+
+class QueryLanguageMiddleware:
+    """`?lang=xx` on any page: a served language wins for this request only (no cookie is written),
+    so that a shared link or a search engine keeps its language; any other value is ignored.
+    After LocaleMiddleware, which chose the language from the cookie or Accept-Language.
+
+    When several languages are served, a page depends on the language cookie as well: `Vary: Cookie`
+    keeps a shared cache from giving one visitor's language to another."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.GET.get("lang", "")
+        if language and is_served(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if len(settings.LANGUAGES) > 1:
+            patch_vary_headers(response, ("Cookie",))
+        return response

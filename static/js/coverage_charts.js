@@ -8,6 +8,9 @@
  * reporting States' latest published matrices). Texts arrive translated in the canvas's data attributes
  * (data-axis, data-tooltip with {reporting} and {states}). The table beside each chart has the same
  * figures: without JavaScript nothing is lost.
+ *
+ * In a right-to-left page (<html dir="rtl">) the bars grow from the right, the labels stand on the
+ * right and the tooltips read right to left; numbers use the page's language with Western digits.
  */
 (function () {
   "use strict";
@@ -42,6 +45,7 @@
     // are in the tooltips and the table.
     var narrow = box.clientWidth < 576;
     var rtl = document.documentElement.getAttribute("dir") === "rtl";
+    var locale = (document.documentElement.getAttribute("lang") || "en") + "-u-nu-latn";
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -56,6 +60,7 @@
       },
       options: {
         indexAxis: "y",
+        locale: locale,
         responsive: true,
         maintainAspectRatio: false,
         animation: reduceMotion ? false : undefined,
@@ -64,8 +69,10 @@
           y: {position: rtl ? "right" : "left", ticks: {autoSkip: false}}
         },
         plugins: {
-          legend: {display: false},
+          legend: {display: false, rtl: rtl, textDirection: rtl ? "rtl" : "ltr"},
           tooltip: {
+            rtl: rtl,
+            textDirection: rtl ? "rtl" : "ltr",
             callbacks: {
               title: function (items) {
                 return items.length ? groups[items[0].dataIndex].name : "";

@@ -8,6 +8,10 @@
  *    "unit": "hours", "horizontal": false}
  * Labels arrive translated. The tables next to each chart remain the accessible source of the
  * figures: without JavaScript nothing is lost.
+ *
+ * In a right-to-left page (<html dir="rtl">) the charts read from the right: the category axis runs
+ * right to left (horizontal bars grow from the right), the value axis stands on the right, and the
+ * legend and tooltips read right to left. Numbers use the page's language with Western digits.
  */
 (function () {
   "use strict";
@@ -17,6 +21,9 @@
   var COLORS = ["#0b4f8a", "#d4a72c", "#2f7d4f", "#8a3b0b", "#6c4f9e", "#4a5560"];
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var sources = {};
+  var rtl = document.documentElement.getAttribute("dir") === "rtl";
+  var locale = (document.documentElement.getAttribute("lang") || "en") + "-u-nu-latn";
+  var direction = rtl ? "rtl" : "ltr";
 
   function source(id) {
     if (!(id in sources)) {
@@ -47,7 +54,9 @@
       beginAtZero: true,
       title: {display: Boolean(spec.unit), text: spec.unit || ""}
     };
-    var scales = horizontal ? {x: valueAxis, y: {ticks: {autoSkip: false}}} : {x: {ticks: {autoSkip: false}}, y: valueAxis};
+    var scales = horizontal
+      ? {x: Object.assign(valueAxis, {reverse: rtl}), y: {position: rtl ? "right" : "left", ticks: {autoSkip: false}}}
+      : {x: {reverse: rtl, ticks: {autoSkip: false}}, y: Object.assign(valueAxis, {position: rtl ? "right" : "left"})};
     new window.Chart(canvas, {
       type: spec.type || "bar",
       data: {
@@ -64,11 +73,15 @@
       },
       options: {
         indexAxis: horizontal ? "y" : "x",
+        locale: locale,
         responsive: true,
         maintainAspectRatio: !horizontal,
         animation: reduceMotion ? false : undefined,
         scales: scales,
-        plugins: {legend: {display: spec.datasets.length > 1, position: "bottom"}}
+        plugins: {
+          legend: {display: spec.datasets.length > 1, position: "bottom", rtl: rtl, textDirection: direction},
+          tooltip: {rtl: rtl, textDirection: direction}
+        }
       }
     });
   }
