@@ -141,6 +141,8 @@ class Offer(models.Model):
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="offers")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=MAX_TEXT)
+    # The language its title and description are written in (not the languages it works in, below).
+    language = models.CharField(_("language of the text"), max_length=8, default="en")
     areas = models.ManyToManyField(AssistanceArea, verbose_name=_("areas"), related_name="offers")
     columns = models.JSONField(_("weapon columns"), default=list)
     assistance_types = models.JSONField(_("types of assistance"), default=list)
@@ -381,6 +383,8 @@ class ProgressReport(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(max_length=MAX_TEXT)
+    # The language the note is written in (portal/core/usertext.py).
+    language = models.CharField(_("language"), max_length=8, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -426,6 +430,8 @@ class Message(models.Model):
     side = models.CharField(_("from"), max_length=8, choices=Side.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(_("message"), max_length=MAX_TEXT)
+    # The language the message is written in (portal/core/usertext.py).
+    language = models.CharField(_("language"), max_length=8, default="en")
     document = models.FileField(_("document"), upload_to="assistance/messages/", blank=True)
     document_name = models.CharField(_("document name"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)

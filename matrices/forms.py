@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matrices.models import MAX_TEXT, Aspect, CellColumn, NationalReport, Regime
 from matrices.services import cell_token
+from portal.core.collation import CollatedModelChoiceIterator
 from portal.core.forms import PortalForm
 from portal.core.templatetags.portal_tags import day
 from states.models import RegionalGroup, State
@@ -301,6 +302,17 @@ class CiteReportForm(PortalForm):
         ]
 
 
+class EntriesLanguageForm(PortalForm):
+    """The language the State's entries of a version (legal sources, remarks) are written in."""
+
+    language = forms.ChoiceField(label=_("Language of our entries"), choices=NationalReport.Language.choices)
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the national report's form on the same page has a `language` too.
+        kwargs.setdefault("auto_id", "entries_%s")
+        super().__init__(*args, **kwargs)
+
+
 class ReplyForm(PortalForm):
     """A comment on one cell from the workspace (an official's answer, or a new comment next to the
     cells): by row, column and aspect, or all three in `cell` (`row|column|aspect`)."""
@@ -308,7 +320,7 @@ class ReplyForm(PortalForm):
     row = forms.CharField(max_length=60, required=False)
     column = forms.CharField(max_length=3, required=False)
     aspect = forms.CharField(max_length=12, required=False)
-    cell = forms.CharField(max_length=100, required=False)
+    cell = forms.CharField(label=_("Cell"), max_length=100, required=False)
     # The services check the length and the content: their message is shown next to the field.
     body = forms.CharField(label=_("Comment"), required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3}))
     next = forms.CharField(max_length=500, required=False)
@@ -317,7 +329,6 @@ class ReplyForm(PortalForm):
         """With `cells` (a section's `CellView`s), the form to show: the cell chosen from their list."""
         super().__init__(*args, **kwargs)
         if cells is not None:
-            self.fields["cell"].label = _("Cell")
             self.fields["cell"].widget = forms.Select(
                 attrs={"class": "form-select"}, choices=[(cell.cell_value, cell.context) for cell in cells]
             )
@@ -361,10 +372,14 @@ class CodeChoiceField(forms.ModelChoiceField):
 
 
 class RegionField(CodeChoiceField):
+    """A UN regional group by its English name (`African`, `GRULAC`) whatever the reader's language."""
+
+    iterator = CollatedModelChoiceIterator
+
     def __init__(self, **kwargs):
         super().__init__(
             queryset=RegionalGroup.objects.order_by("name"),
-            to_field_name="name",
+            to_field_name="name_en",
             required=False,
             label=_("UN regional group"),
             empty_label=_("All regional groups"),
@@ -385,7 +400,9 @@ class RegimeField(CodeChoiceField):
 
 
 class StateField(CodeChoiceField):
-    """A State by its ISO alpha-3 code, in any case; shown as a list of names."""
+    """A State by its ISO alpha-3 code, in any case; shown as a list of names in the reader's order."""
+
+    iterator = CollatedModelChoiceIterator
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -596,4 +613,4 @@ class SearchForm(PortalForm):
                 data["regime"] = data["regime"].strip().lower()
         super().__init__(data)
         self.fields["state"].choices = [("", _("All States"))] + [(state.iso3, state.name) for state in states]
-        self.fields["region"].choices = [("", _("All regional groups"))] + [(name, name) for name in regions]
+        self.fields["region"].choices = [("", _("All regional groups"))] + list(regions)

@@ -214,6 +214,9 @@ class Matrix(models.Model):
     # Goes up by one with every change of the version (its cells, status, consent, report), in the
     # same transaction: the API's ETag, so that a client's write can say which state it was based on.
     revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+    # The language of the State's entries in this version (its legal sources and remarks), kept as
+    # written; a new version takes its predecessor's (portal/core/usertext.py).
+    language = models.CharField(_("language of the entries"), max_length=8, default="en")
 
     objects = MatrixQuerySet.as_manager()
 
@@ -241,6 +244,12 @@ class Matrix(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def language_name(self):
+        """The name of the language of the entries, in the reader's language."""
+        known = dict(NationalReport.Language.choices)
+        return known.get(self.language, self.language)
 
 
 class Cell(models.Model):
@@ -289,6 +298,8 @@ class Comment(models.Model):
     aspect = models.CharField(max_length=12, choices=Aspect.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"), max_length=MAX_TEXT)
+    # The language the comment is written in (portal/core/usertext.py).
+    language = models.CharField(_("language"), max_length=8, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
     # The comments on one cell are a thread: resolving it marks its open comments resolved; a new
     # comment (unresolved) opens it again. Open while any of its comments is unresolved.

@@ -42,6 +42,7 @@ urlpatterns = [
     path("workspace/<int:pk>/document/", workspace.upload_document, name="upload_document"),
     path("workspace/<int:pk>/document/download/", workspace.download_document, name="download_document"),
     path("workspace/<int:pk>/report/", workspace.cite_report, name="cite_report"),
+    path("workspace/<int:pk>/language/", workspace.entries_language, name="entries_language"),
     path("reports/<int:pk>/download/", workspace.download_report, name="download_report"),
     path("workspace/<int:pk>/submit/", workspace.submit, name="submit"),
     path("workspace/<int:pk>/consent/", workspace.consent, name="consent"),

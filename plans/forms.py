@@ -13,6 +13,7 @@ from assistance.forms import LANGUAGE_NAMES, LenientMultipleChoiceField, cell_gr
 from plans.models import MAX_TEXT, PlanItem
 from plans.services import LANGUAGES, PLAN_DOCUMENT_EXTENSIONS
 from portal.core.forms import PortalForm
+from portal.core.usertext import writer_language
 
 
 def _lf(value):
@@ -58,7 +59,7 @@ class PlanForm(ServiceErrorsMixin, PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].widget.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES]
-        self.fields["language"].initial = "en"
+        self.fields["language"].initial = writer_language()
 
     @staticmethod
     def initial_from(plan) -> dict:
@@ -78,7 +79,7 @@ class PlanForm(ServiceErrorsMixin, PortalForm):
             "summary": _lf(data.get("summary")),
             "period_start": (data.get("period_start") or "").strip() or None,
             "period_end": (data.get("period_end") or "").strip() or None,
-            "language": data.get("language") or "en",
+            "language": data.get("language") or "",
         }
 
 

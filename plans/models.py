@@ -142,6 +142,8 @@ class PlanComment(models.Model):
     item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"), max_length=MAX_TEXT)
+    # The language the comment is written in (portal/core/usertext.py); an item's text is in its plan's.
+    language = models.CharField(_("language"), max_length=8, default="en")
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
     class Meta:

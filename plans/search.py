@@ -42,6 +42,9 @@ def published_plans(text, state=None, region=None, limit=10) -> list[dict]:
             "url": plan.get_absolute_url(),
             "state": plan.state.name,
             "snippet": Truncator(plan.summary).words(SNIPPET_WORDS),
+            # The language the plan is written in (its title, when it has one, and its summary).
+            "language": plan.language,
+            "title_language": plan.language if plan.title else "",
         }
         for plan in plans
     ]

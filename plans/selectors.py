@@ -12,6 +12,7 @@ from assistance.forms import LANGUAGE_NAMES
 from matrices import selectors as matrix_selectors
 from plans import queries, services
 from plans.models import Plan, PlanComment, PlanItem
+from portal.core.usertext import writer_language
 
 P = Plan.Status
 # One colour per status, as the other status badges: being written (secondary), with the Committee
@@ -63,7 +64,7 @@ def new_version_initial(state) -> dict:
     """A new version's fields start as the latest published version's."""
     base = services.latest_published(state)
     if base is None:
-        return {"language": "en"}
+        return {"language": writer_language()}
     return {
         "title": base.title,
         "summary": base.summary,

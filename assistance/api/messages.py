@@ -32,6 +32,7 @@ from portal.core.api import (
 from portal.core.exceptions import NotVisible
 from portal.core.idempotency import idempotent
 from portal.core.parsers import StrictJSONParser
+from portal.core.usertext import LanguageField
 
 
 class MessageSerializer(serializers.Serializer):
@@ -43,6 +44,7 @@ class MessageSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=Message.Side.choices, help_text="who wrote it: the State or the provider")
     author = serializers.SerializerMethodField()
     body = serializers.CharField()
+    language = LanguageField(help_text="the language the message is written in")
     document = serializers.SerializerMethodField()
     document_name = serializers.CharField(help_text="the name the document was sent with; empty without one")
     created_at = serializers.DateTimeField()
@@ -64,6 +66,9 @@ class MessageInput(StrictSerializer):
         required=False, max_length=40, help_text="the provider's slug; provider staff may leave it out (their own)"
     )
     body = TextField(max_length=MAX_TEXT)
+    language = LanguageField(
+        required=False, help_text="the language the message is written in; by default the caller's interface language"
+    )
 
 
 class MessageUpload(MessageInput):
@@ -158,6 +163,7 @@ class RequestMessagesView(StrictQueryMixin, GenericAPIView):
             provider,
             body=data.validated_data["body"],
             document=data.validated_data.get("document"),
+            language=data.validated_data.get("language"),
             acting_user=request.user,
         )
         message.provider = provider

@@ -3,10 +3,12 @@ from rest_framework import serializers
 
 from assistance import offers as offer_services
 from assistance import services
-from assistance.models import MAX_TEXT, AssistanceRequest, AssistanceType, Column, Mandate, Offer, Provider
+from assistance.models import MAX_TEXT, AssistanceRequest, AssistanceType, Column, Mandate, Match, Offer, Provider
+from assistance.reasons import reason_texts
 from assistance.reference import WORLDWIDE
 from matrices.models import Aspect, CellColumn
 from portal.core.api import StrictBooleanField, StrictIntegerField, StrictSerializer, TextField
+from portal.core.usertext import LanguageField
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -53,6 +55,18 @@ class NeedSerializer(serializers.Serializer):
     cells = NeedCellSerializer(many=True, source="cells.all")
 
 
+class ReasonsField(serializers.ListField):
+    """A match's reasons as sentences in the language of the API request (they are stored
+    language-neutral: assistance/reasons.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), source="*", **kwargs)
+
+    def to_representation(self, match):
+        request = match.request if Match.request.is_cached(match) else None
+        return reason_texts(match.reasons, area=request.area if request is not None and request.area_id else None)
+
+
 class MatchSerializer(serializers.Serializer):
     provider = serializers.CharField(source="provider.slug")
     provider_name = serializers.CharField(source="provider.name")
@@ -60,7 +74,7 @@ class MatchSerializer(serializers.Serializer):
         source="provider.confirmed", help_text="false: the provider's profile is not yet confirmed by the provider"
     )
     score = serializers.FloatField(allow_null=True, help_text="null for readers outside the request")
-    reasons = serializers.ListField(child=serializers.CharField(), help_text="empty for readers outside the request")
+    reasons = ReasonsField(help_text="empty for readers outside the request")
     assigned_by_expert = serializers.BooleanField()
     supporting = serializers.SerializerMethodField()
     offer = serializers.IntegerField(
@@ -79,6 +93,7 @@ class MatchSerializer(serializers.Serializer):
 class ProgressSerializer(serializers.Serializer):
     provider = serializers.CharField(source="provider.slug")
     note = serializers.CharField()
+    language = LanguageField(help_text="the language the note is written in")
     created_at = serializers.DateTimeField()
 
 
@@ -206,6 +221,9 @@ class FeedbackInput(StrictSerializer):
 
 class ProgressInput(StrictSerializer):
     note = TextField(max_length=MAX_TEXT)
+    language = LanguageField(
+        required=False, help_text="the language the note is written in; by default the caller's interface language"
+    )
 
 
 class AssignInput(StrictSerializer):
@@ -251,6 +269,9 @@ class OfferSerializer(serializers.Serializer):
     provider_name = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
+    language = LanguageField(
+        help_text="the language the title and description are written in (not the languages it works in)"
+    )
     areas = serializers.ListField(child=serializers.CharField(), help_text="area codes")
     columns = serializers.ListField(child=serializers.ChoiceField(choices=Column.choices))
     assistance_types = serializers.ListField(child=AssistanceTypeChoice())
@@ -310,6 +331,11 @@ class OfferInput(StrictSerializer):
     )  # fmt: skip
     title = TextField(max_length=200)
     description = TextField(max_length=MAX_TEXT)
+    language = LanguageField(
+        required=False,
+        help_text="the language the title and description are written in (not the languages it works in); "
+        "by default the caller's interface language",
+    )
     areas = serializers.ListField(
         child=TextField(max_length=40), max_length=50, help_text="area codes from the reference data, at least one"
     )

@@ -188,7 +188,12 @@ class RequestViewSet(
         data = s.ProgressInput(data=request.data)
         data.is_valid(raise_exception=True)
         request_obj = self.get_object()
-        services.report_progress(request_obj, note=data.validated_data["note"], acting_user=request.user)
+        services.report_progress(
+            request_obj,
+            note=data.validated_data["note"],
+            language=data.validated_data.get("language"),
+            acting_user=request.user,
+        )
         return self._answer(request_obj)
 
     @extend_schema(

@@ -101,8 +101,8 @@ def test_one_conversation_is_read_by_the_state_its_provider_and_the_experts(api_
 def test_a_message_has_the_documented_shape(api_clients, talked):
     results = api_clients["official_a"].get(url(talked), {"provider": "opcw"}).json()["results"]
     first, second = results
-    assert set(first) == {"id", "request", "provider", "side", "author", "body", "document", "document_name",
-                          "created_at"}  # fmt: skip
+    assert set(first) == {"id", "request", "provider", "side", "author", "body", "language", "document",
+                          "document_name", "created_at"}  # fmt: skip
     assert (first["request"], first["provider"], first["side"], first["author"]) == (talked.pk, "opcw", "state",
                                                                                     "official-a")  # fmt: skip
     assert (second["side"], second["author"], second["document"], second["document_name"]) == (
@@ -169,7 +169,7 @@ def test_only_the_state_and_the_provider_write(api_clients, routed, persona):
     assert response.json() == {
         "id": message.pk, "request": routed.pk, "provider": "opcw",
         "side": "state" if persona == "official_a" else "provider",
-        "author": message.author.username, "body": "Hello", "document": None, "document_name": "",
+        "author": message.author.username, "body": "Hello", "language": "en", "document": None, "document_name": "",
         "created_at": response.json()["created_at"],
     }  # fmt: skip
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from matrices.models import MAX_TEXT, Aspect, CellColumn, Mark, Matrix, NationalReport, Regime
 from portal.accounts import roles
 from portal.core.api import StrictBooleanField, StrictSerializer, TextField
+from portal.core.usertext import LanguageField
 
 
 class RegimeSerializer(serializers.ModelSerializer):
@@ -43,6 +44,11 @@ class MatrixSerializer(serializers.ModelSerializer):
     template_version = serializers.IntegerField(source="template.version", read_only=True)
     consent_given = serializers.SerializerMethodField()
     review_note = serializers.SerializerMethodField()
+    language = LanguageField(
+        read_only=True,
+        help_text="the language of the State's entries (legal sources, remarks), shown as written; "
+        "set on PATCH matrices/{id}/",
+    )
 
     class Meta:
         model = Matrix
@@ -64,6 +70,7 @@ class MatrixSerializer(serializers.ModelSerializer):
             "consent_given",
             "published_at",
             "review_note",
+            "language",
         ]
 
     def get_consent_given(self, obj) -> bool:
@@ -92,6 +99,17 @@ class MatrixDetailSerializer(MatrixSerializer):
 class CreateMatrixSerializer(StrictSerializer):
     state = TextField(max_length=3, help_text="ISO alpha-3 code, e.g. JAM")
     regime = TextField(max_length=10, help_text="1540, CWC, NPT or BWC")
+    language = LanguageField(
+        required=False,
+        help_text="the language of the State's entries; by default the previous published version's, "
+        "else the caller's interface language",
+    )
+
+
+class MatrixChangeSerializer(StrictSerializer):
+    """What a draft's editor may change on the version itself: the language of the State's entries."""
+
+    language = LanguageField(help_text="the language of the State's entries (legal sources, remarks)")
 
 
 class ConsentSerializer(StrictSerializer):
@@ -108,6 +126,9 @@ class CommentSerializer(StrictSerializer):
     column = serializers.ChoiceField(choices=CellColumn.choices)
     aspect = serializers.ChoiceField(choices=Aspect.choices, default=Aspect.FRAMEWORK)
     body = TextField(max_length=2000)
+    language = LanguageField(
+        required=False, help_text="the language the comment is written in; by default the caller's interface language"
+    )
     author = serializers.CharField(source="author.username", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     # The cell's thread was resolved (null while open); resolving is done on the review pages.

@@ -222,7 +222,9 @@ class MatrixViewSet(
         regime = Regime.objects.filter(code__iexact=data.validated_data["regime"]).first()
         if regime is None:
             raise ValidationError({"regime": [_("Use 1540, CWC, NPT or BWC.")]})
-        matrix = services.start_draft(state, regime, acting_user=request.user)
+        matrix = services.start_draft(
+            state, regime, acting_user=request.user, language=data.validated_data.get("language")
+        )
         return Response(s.MatrixSerializer(matrix, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -250,6 +252,28 @@ class MatrixViewSet(
         response = Response(
             s.MatrixDetailSerializer(matrix, context={"request": request, "cells": cells_payload(matrix)}).data
         )
+        response["ETag"] = matrix_etag(matrix)
+        return response
+
+    @extend_schema(
+        summary="Say the language of the State's entries of a draft",
+        description="The entries stay as written; this records the language they are written in. With "
+        "`If-Match` (the `ETag` of `GET matrices/{id}/`), nothing is saved if the version changed since.",
+        request=s.MatrixChangeSerializer,
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: s.MatrixSerializer, 412: STALE_VERSION},
+    )
+    def partial_update(self, request, pk=None):
+        matrix = self.get_object()
+        data = s.MatrixChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        matrix = services.set_language(
+            matrix,
+            language=data.validated_data["language"],
+            acting_user=request.user,
+            revision=if_match_revisions(request, matrix),
+        )
+        response = Response(s.MatrixSerializer(matrix, context={"request": request}).data)
         response["ETag"] = matrix_etag(matrix)
         return response
 
@@ -315,6 +339,7 @@ class MatrixViewSet(
             column=data.validated_data["column"],
             aspect=data.validated_data["aspect"],
             body=data.validated_data["body"],
+            language=data.validated_data.get("language"),
             acting_user=request.user,
         )
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

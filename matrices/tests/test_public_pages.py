@@ -359,10 +359,9 @@ def test_search_highlights_the_term_escaped(client, state_a, state_a_official, e
 
     page = text(client.get("/search/", {"q": "customs"}))
 
-    assert (
-        '<div class="cell-source">&lt;i&gt;<mark>Customs</mark>&lt;/i&gt; &amp; Excise ACT<br>second line</div>' in page
-    )
-    assert '<div class="cell-remarks">see the <mark>customs</mark> act</div>' in page
+    source = "&lt;i&gt;<mark>Customs</mark>&lt;/i&gt; &amp; Excise ACT<br>second line"
+    assert f'<div class="cell-source" lang="en" dir="auto">{source}</div>' in page
+    assert '<div class="cell-remarks" lang="en" dir="auto">see the <mark>customs</mark> act</div>' in page
     assert "<i>" not in page
 
 

@@ -111,7 +111,8 @@ def test_after_a_resubmission_the_page_shows_what_changed_since_the_last_round(c
     assert "Changed since your last review (2)" in body and "Changed since the published version (61)" in body
     then = ReviewRound.objects.get(matrix=resubmitted).cells["OP2.MANUFACTURE|CW|framework"]
     assert "At your review of" in body and "Chemical Act, s. 3" in body  # now
-    assert '<td data-label="At your review of' in body and f'<div class="small">{then[1]}</div>' in body  # then
+    assert '<td data-label="At your review of' in body  # then
+    assert f'<div class="small" lang="en" dir="auto">{then[1]}</div>' in body
     nav = {item.key: (item.changed_round, item.changed_published) for item in context["sections_nav"]}
     assert sum(changed for changed, _ in nav.values()) == 2 and nav["OP2"][0] == 1
 

@@ -22,6 +22,7 @@ from matrices.forms import (
     CiteReportForm,
     ConsentForm,
     DocumentForm,
+    EntriesLanguageForm,
     PickStateForm,
     ReplyForm,
     SectionForm,
@@ -120,7 +121,7 @@ def start(request):
 # One version
 
 
-def _overview(request, matrix, *, document_form=None, cite_form=None, status=200):
+def _overview(request, matrix, *, document_form=None, cite_form=None, language_form=None, status=200):
     user = request.user
     data = selectors.overview(user, matrix)
     state_reports = list(reports.state_reports(user, matrix.state))
@@ -138,6 +139,7 @@ def _overview(request, matrix, *, document_form=None, cite_form=None, status=200
         "state_reports": state_reports,
         "cited_report": next((report for report in state_reports if report.pk == matrix.report_id), None),
         "cite_form": cite_form or CiteReportForm(initial={"report": matrix.report_id}, reports=state_reports),
+        "language_form": language_form or EntriesLanguageForm(initial={"language": matrix.language}),
     }
     return render(request, "matrices/workspace/workspace.html", context, status=status)
 
@@ -411,6 +413,20 @@ def cite_report(request, pk):
         messages.success(request, _("This version is now built from “%(title)s”.") % {"title": report.title})
         return redirect("matrices:workspace", pk=matrix.pk)
     return _overview(request, matrix, cite_form=form, status=400)
+
+
+@workspace_required
+@require_POST
+def entries_language(request, pk):
+    """Say which language the State's entries of this version are written in (they stay as written)."""
+    matrix = selectors.visible_matrix(request.user, pk)
+    _require_edit(request.user, matrix)
+    form = EntriesLanguageForm(request.POST)
+    if form.is_valid():
+        services.set_language(matrix, language=form.cleaned_data["language"], acting_user=request.user)
+        messages.success(request, _("The language of the entries of this version was saved."))
+        return redirect("matrices:workspace", pk=matrix.pk)
+    return _overview(request, matrix, language_form=form, status=400)
 
 
 def _document_response(document, *, public):

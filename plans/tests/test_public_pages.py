@@ -147,7 +147,7 @@ def test_versions_are_listed_and_compared(state_a, state_a_official):
     assert [c.field for c in changed["changes"]] == ["lead_agency", "status"]
     body = response.content.decode()
     assert 'data-field="status"' in body and '<ins class="plan-diff-new">done</ins>' in body
-    assert '<ins class="plan-diff-new">Attorney General</ins>' in body
+    assert '<ins class="plan-diff-new" lang="en" dir="auto">Attorney General</ins>' in body
     assert "Second plan" in text_of(response, "diff-plan")
 
 

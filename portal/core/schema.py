@@ -25,6 +25,7 @@ ERRORS = {
     "401": "A token is needed, or the token given is not valid.",
     "403": "The user or token may not do this (a read-only token never writes).",
     "404": "No such object that you may see.",
+    "406": "The `Accept` header asks for a format the API does not give (it answers JSON).",
     "409": "The object is not in a state that allows this.",
     "429": "Too many requests: try again later.",
     "503": "The database is briefly unavailable: retry after the `Retry-After` seconds.",

@@ -356,6 +356,14 @@
 
   function errorText(list) { return (list || []).join(" "); }
 
+  // The State's entries are shown as written: marked with their language (data-entries-language) and
+  // dir=auto, so an Arabic source reads right inside an English page and a French one inside an Arabic one.
+  function markUserText(el) {
+    if (root.dataset.entriesLanguage) el.setAttribute("lang", root.dataset.entriesLanguage);
+    el.setAttribute("dir", "auto");
+  }
+  [source, remarks].forEach(markUserText);
+
   function fillPanel(td) {
     var v = values(td);
     panelShown = v;
@@ -387,8 +395,11 @@
       var c = td.conflict;
       var text = function (x) { return [x.mark || "—", x.source, x.remarks].filter(Boolean).join(" · "); };
       box.querySelector("[data-conflict-title]").textContent = statusText("conflict");
-      box.querySelector("[data-conflict-yours]").textContent = text(c.yours);
-      box.querySelector("[data-conflict-saved]").textContent = text(c.saved);
+      ["yours", "saved"].forEach(function (side) {
+        var dd = box.querySelector("[data-conflict-" + side + "]");
+        dd.textContent = text(c[side]);
+        markUserText(dd);
+      });
       box.querySelector("[data-conflict-who]").textContent = [c.by, c.at].filter(Boolean).join(", ");
     }
   }
