@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import MAX_TEXT, AssistanceType, Column, Mandate, Offer, Provider
 from assistance.services import LANGUAGES, MAX_NEEDS
 from portal.core.forms import PortalForm
+from portal.core.usertext import writer_language
 
 # How many need slots a form parses at least (the page shows the slots in use and one empty slot;
 # a script adds more on demand).
@@ -136,7 +137,8 @@ def cell_groups(gaps, extra) -> list[dict]:
         row = group["rows"].setdefault(
             (cell["matrix"], cell["row"]), {"row": cell["row"], "label": cell.get("label", ""), "by_column": {}}
         )
-        row["by_column"][column] = {"value": value, "name": f"{cell['row']} {cell['column']} {cell['aspect']}"}
+        aspect = ASPECT_LABELS.get(cell["aspect"], cell["aspect"])
+        row["by_column"][column] = {"value": value, "name": f"{cell['row']} {cell['column']} {aspect}"}
     result = []
     order = {c: i for i, c in enumerate(Column.values + ["ALL"])}
     for group in groups.values():
@@ -234,7 +236,7 @@ class RequestForm(PortalForm):
         self.fields["area"].widget.choices = [("", _("Choose an area")), *((a.code, a.label) for a in areas)]
         self.fields["assistance_type"].widget.choices = [("", _("Choose a type")), *AssistanceType.choices]
         self.fields["language"].widget.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
-        self.fields["language"].initial = "en"
+        self.fields["language"].initial = writer_language()
         provider_choices = [(p.slug, p.name) for p in providers]
         for name in ("preferred_providers", "approached_providers"):
             self.fields[name].choices = provider_choices
@@ -288,7 +290,7 @@ class RequestForm(PortalForm):
             name: _lf(data.get(name))
             for name in ("area", "assistance_type", "title", "beneficiary_agencies", "timeline", "contact_person")
         }
-        template["language"] = data.get("language") or "en"
+        template["language"] = data.get("language") or ""
         template["columns"] = list(data.get("columns") or [])
         template["preferred_providers"] = list(data.get("preferred_providers") or [])
         template["approached_providers"] = list(data.get("approached_providers") or [])
@@ -522,6 +524,12 @@ class OfferForm(PortalForm):
         textarea=True,
         help_text=_("What the provider offers, how it is delivered, what it asks of the State."),
     )
+    language = forms.CharField(
+        label=_("Language of this text"),
+        required=False,
+        widget=forms.Select,
+        help_text=_("The language the title and description are written in; they are shown as written."),
+    )
     areas = _checkboxes(_("Areas of assistance"))
     columns = _checkboxes(_("Weapon columns"), choices=Column.choices)
     assistance_types = _checkboxes(_("Types of assistance"), choices=AssistanceType.choices)
@@ -582,7 +590,9 @@ class OfferForm(PortalForm):
         self.fields["mandate"].widget.choices = [("", _("None")), *Mandate.choices]
         self.fields["capacity_period"].widget.choices = Offer.Period.choices
         self.fields["status"].widget.choices = OFFER_STATUSES
+        self.fields["language"].widget.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
         if not self.is_bound:
+            self.initial.setdefault("language", writer_language())
             self.initial.setdefault("status", Offer.Status.PUBLISHED)
             self.initial.setdefault("capacity_period", Offer.Period.YEAR)
 
@@ -604,6 +614,7 @@ class OfferForm(PortalForm):
         """The offer as the services (and the API's JSON) take it."""
         cleaned = self.cleaned_data
         data = {name: _lf(cleaned.get(name)) for name in ("title", "description", "contact")}
+        data["language"] = cleaned.get("language") or ""
         for name in ("areas", "columns", "assistance_types", "languages"):
             data[name] = list(cleaned.get(name) or [])
         data["eligibility"] = {key: list(cleaned.get(field) or []) for field, key in ELIGIBILITY.items()}

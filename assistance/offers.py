@@ -17,12 +17,13 @@ from portal.accounts.roles import is_reviewer
 from portal.audit.services import record
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from portal.core.text import date_errors, text_errors
+from portal.core.usertext import check as check_language
 from states.models import RegionalGroup, RegionalOrganization, State
 
 EDITABLE_STATUSES = [Offer.Status.DRAFT, Offer.Status.PUBLISHED]
 OFFER_FIELDS = [
-    "title", "description", "areas", "columns", "assistance_types", "languages", "eligibility", "mandate",
-    "capacity", "capacity_period", "valid_from", "valid_until", "contact", "status",
+    "title", "description", "language", "areas", "columns", "assistance_types", "languages", "eligibility",
+    "mandate", "capacity", "capacity_period", "valid_from", "valid_until", "contact", "status",
 ]  # fmt: skip
 
 
@@ -65,6 +66,7 @@ def as_data(offer: Offer) -> dict:
     return {
         "title": offer.title,
         "description": offer.description,
+        "language": offer.language,
         "areas": sorted(a.code for a in offer.areas.all()),
         "columns": list(offer.columns),
         "assistance_types": list(offer.assistance_types),
@@ -129,6 +131,8 @@ def clean(data: dict, *, provider: Provider, creating: bool) -> dict:
         if problems:
             errors[name] = problems
         cleaned[name] = value
+    # The language the title and description are written in: given, else the writer's interface language.
+    cleaned["language"] = check_language(data.get("language"), errors)
     area_codes = list(AssistanceArea.objects.values_list("code", flat=True))
     codes = _codes(data.get("areas"), area_codes, errors, "areas", _("Unknown area(s): %(given)s."), required=True)
     cleaned["areas"] = list(AssistanceArea.objects.filter(code__in=codes)) if codes else []
@@ -210,8 +214,12 @@ def clean(data: dict, *, provider: Provider, creating: bool) -> dict:
         ]
     cleaned["status"] = status
     if errors:
-        verb = _("created") if creating else _("changed")
-        raise InvalidInput(_("The offer was not %(verb)s; nothing was saved.") % {"verb": verb}, errors=errors)
+        message = (
+            _("The offer was not created; nothing was saved.")
+            if creating
+            else _("The offer was not changed; nothing was saved.")
+        )
+        raise InvalidInput(message, errors=errors)
     return cleaned
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from assistance.models import MANDATE_COLUMNS
+from assistance.reasons import plural_reason, reason, render_parts
 
 # The weights of the score, in one place (docs/architecture.md explains each).
 W_COLUMNS = 10  # share of the requested columns the offer covers
@@ -69,10 +70,18 @@ class OfferProfile:
 
 @dataclass
 class Candidate:
+    """An offer's score and its reasons, language-neutral (`assistance.reasons.reason_texts` shows them)."""
+
     provider: object
     offer: object = None
     score: float = 0.0
     reasons: list = field(default_factory=list)
+
+
+def _plural_message_ids():
+    """Never called: makemessages reads plural message ids only from ngettext calls, so this marks those
+    of the plural reasons (stored as message ids, rendered with ngettext by assistance.reasons)."""
+    return [ngettext("focused offer (one area)", "focused offer (%(n)s areas)", 1)]
 
 
 def max_matches(widen=False) -> int:
@@ -95,22 +104,23 @@ def eligibility_refusal(profile: OfferProfile, applicant: Applicant) -> str | No
         return None
     if applicant.organization_ids & profile.organization_ids:
         return None
-    return _("the offer is reserved to other States (%(who)s)") % {"who": _eligibility_words(profile)}
+    who = render_parts(_eligibility_words(profile))
+    return _("the offer is reserved to other States (%(who)s)") % {"who": who}
 
 
-def _eligibility_words(profile: OfferProfile) -> str:
-    offer = profile.offer
-    names = getattr(offer, "eligibility_names", None)
-    if names:
-        return names
-    parts = []
-    if profile.organization_ids:
-        parts.append(_("members of %(n)s organisation(s)") % {"n": len(profile.organization_ids)})
-    if profile.region_ids:
-        parts.append(_("%(n)s UN regional group(s)") % {"n": len(profile.region_ids)})
-    if profile.state_ids:
-        parts.append(_("%(n)s named State(s)") % {"n": len(profile.state_ids)})
-    return "; ".join(parts)
+def _eligibility_words(profile: OfferProfile) -> list:
+    """Who the offer is for, in parts (reasons, or lists of codes): the names `services.offer_profiles`
+    found, else counts."""
+    parts = getattr(profile.offer, "eligibility_parts", None)
+    if not parts:
+        parts = []
+        if profile.organization_ids:
+            parts.append(reason(gettext_noop("members of %(n)s organisation(s)"), n=len(profile.organization_ids)))
+        if profile.region_ids:
+            parts.append(reason(gettext_noop("%(n)s UN regional group(s)"), n=len(profile.region_ids)))
+        if profile.state_ids:
+            parts.append(reason(gettext_noop("%(n)s named State(s)"), n=len(profile.state_ids)))
+    return list(parts)
 
 
 def fit_refusal(request, profile: OfferProfile, *, widen=False) -> str | None:
@@ -138,72 +148,71 @@ def score_offer(request, profile: OfferProfile, applicant: Applicant, context: C
 
     wanted = set(request.columns)
     covered = wanted & set(offer.columns)
-    add(W_COLUMNS * len(covered) / len(wanted), _("covers %(cols)s") % {"cols": ", ".join(sorted(covered))})
+    # Each reason is stored as its English message id and parameters (assistance/reasons.py): codes,
+    # not labels, so that every reader sees it in their own language.
+    add(W_COLUMNS * len(covered) / len(wanted), reason(gettext_noop("covers %(cols)s"), cols=sorted(covered)))
     if request.area_id in profile.area_ids:
-        add(W_AREA, _("offers %(area)s") % {"area": request.area.label})
+        add(W_AREA, reason(gettext_noop("offers %(area)s"), area=request.area.code))
     else:
-        add(0, _("wider search: area not in the offer"))
+        add(0, reason(gettext_noop("wider search: area not in the offer")))
     if offer.mandate:
         mandated = wanted & MANDATE_COLUMNS[offer.mandate]
         if offer.mandate == "1540":
-            add(W_MANDATE_1540, _("holds the resolution 1540 mandate"))
+            add(W_MANDATE_1540, reason(gettext_noop("holds the resolution 1540 mandate")))
         elif mandated:
-            add(
-                W_MANDATE * len(mandated) / len(wanted),
-                _("treaty mandate: the %(treaty)s") % {"treaty": offer.mandate},
-            )
+            mandate = reason(gettext_noop("treaty mandate: the %(treaty)s"), treaty=offer.mandate)
+            add(W_MANDATE * len(mandated) / len(wanted), mandate)
     add(
         W_SPECIALIST_COLUMNS * len(covered) / len(offer.columns),
-        _("specialist in %(cols)s") % {"cols": ", ".join(offer.columns)}
+        reason(gettext_noop("specialist in %(cols)s"), cols=list(offer.columns))
         if len(offer.columns) <= len(covered)
-        else _("also covers %(others)s") % {"others": ", ".join(sorted(set(offer.columns) - covered))},
+        else reason(gettext_noop("also covers %(others)s"), others=sorted(set(offer.columns) - covered)),
     )
     if request.assistance_type:
         if request.assistance_type in offer.assistance_types:
-            add(W_TYPE, _("offers %(type)s") % {"type": _type_label(request.assistance_type)})
+            add(W_TYPE, reason(gettext_noop("offers %(type)s"), type=request.assistance_type))
         else:
-            add(-W_TYPE, _("does not offer %(type)s") % {"type": _type_label(request.assistance_type)})
+            add(-W_TYPE, reason(gettext_noop("does not offer %(type)s"), type=request.assistance_type))
     areas = len(profile.area_ids) or 1
     if areas <= 2:
-        add(W_FOCUS, ngettext("focused offer (one area)", "focused offer (%(n)s areas)", areas) % {"n": areas})
+        add(W_FOCUS, plural_reason("focused offer (one area)", "focused offer (%(n)s areas)", areas))
     else:
-        add(W_FOCUS * 2 / areas, _("broad offer (%(n)s areas)") % {"n": areas})
+        add(W_FOCUS * 2 / areas, reason(gettext_noop("broad offer (%(n)s areas)"), n=areas))
     if profile.restricted:
-        add(W_MEMBERS, _("a programme for States like this one (%(who)s)") % {"who": _eligibility_words(profile)})
+        add(
+            W_MEMBERS,
+            reason(gettext_noop("a programme for States like this one (%(who)s)"), who=_eligibility_words(profile)),
+        )
     if request.language in offer.languages:
-        add(W_LANGUAGE, _("works in %(lang)s") % {"lang": request.language})
+        add(W_LANGUAGE, reason(gettext_noop("works in %(lang)s"), lang=request.language))
     else:
-        add(-2, _("does not list %(lang)s") % {"lang": request.language})
+        add(-2, reason(gettext_noop("does not list %(lang)s"), lang=request.language))
     if offer.provider_id in context.preferred:
-        add(W_PREFERRED, _("preferred by the State"))
+        add(W_PREFERRED, reason(gettext_noop("preferred by the State")))
     if context.from_offer == offer.pk:
-        add(W_FROM_OFFER, _("the State asked for this offer"))
+        add(W_FROM_OFFER, reason(gettext_noop("the State asked for this offer")))
     if offer.capacity is None:
-        add(W_CAPACITY / 2, _("capacity not stated"))
+        add(W_CAPACITY / 2, reason(gettext_noop("capacity not stated")))
     else:
         used = context.offer_used.get(offer.pk, 0)
         left = max(0, offer.capacity - used)
         add(
             W_CAPACITY * left / max(offer.capacity, 1),
-            _("%(left)s of %(cap)s requests left %(period)s")
-            % {"left": left, "cap": offer.capacity, "period": offer.get_capacity_period_display()},
-        )
+            reason(
+                gettext_noop("%(left)s of %(cap)s requests left %(period)s"),
+                left=left, cap=offer.capacity, period=offer.capacity_period,
+            ),
+        )  # fmt: skip
     hours = context.claim_hours.get(offer.provider_id)
     if hours:
         median = statistics.median(hours)
-        add(W_TURNAROUND / (1 + median / 24), _("claims in %(h).0f h (median)") % {"h": median})
+        add(W_TURNAROUND / (1 + median / 24), reason(gettext_noop("claims in %(h).0f h (median)"), h=float(median)))
     if offer.confirmed:
-        add(W_CONFIRMED, _("offer confirmed by the provider"))
+        add(W_CONFIRMED, reason(gettext_noop("offer confirmed by the provider")))
     else:
-        add(0, _("unconfirmed offer, drafted from public information"))
+        add(0, reason(gettext_noop("unconfirmed offer, drafted from public information")))
     candidate.score = round(candidate.score, 2)
     return candidate
-
-
-def _type_label(code):
-    from assistance.models import AssistanceType
-
-    return str(AssistanceType(code).label).lower() if code in AssistanceType.values else code
 
 
 def evaluate(request, profiles, applicant: Applicant, context: Context, *, widen=False):

@@ -29,6 +29,7 @@ from assistance.models import (
 )
 from matrices.models import Aspect, Cell, CellColumn, Matrix, Row
 from matrices.services import state_gaps
+from portal.core.collation import translated
 from portal.core.exceptions import NotVisible
 from portal.core.templatetags.portal_tags import duration
 
@@ -127,7 +128,7 @@ def cell_details(keys, matrices) -> dict:
     rows = {
         (r["template_id"], r["code"]): r
         for r in Row.objects.filter(template_id__in={m["template_id"] for m in versions.values()}, code__in=codes)
-        .values("template_id", "code", "label", "section__code", "section__label")
+        .values("template_id", "code", "label", "section__code", section_label=translated("section__label"))
     }  # fmt: skip
     details = {}
     for matrix_id, code in {(key[0], key[1]) for key in keys}:
@@ -137,7 +138,7 @@ def cell_details(keys, matrices) -> dict:
             details[(matrix_id, code)] = {
                 "label": row["label"],
                 "section": row["section__code"],
-                "section_label": row["section__label"],
+                "section_label": row["section_label"],
                 "regime": version["regime__code"],
                 "version": version["version"],
             }

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from assistance import routing
 from assistance.models import (
@@ -29,11 +30,14 @@ from assistance.models import (
     Provider,
     RoutingJob,
 )
+from assistance.reasons import reason
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import DomainError, InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from portal.core.languages import LANGUAGES
 from portal.core.text import text_errors
+from portal.core.usertext import check as check_language
+from portal.core.usertext import writer_language
 
 logger = logging.getLogger(__name__)
 R = AssistanceRequest.Status
@@ -149,7 +153,8 @@ def clean_template(state, data: dict, *, user, submitting=False) -> dict:
             % {"given": assistance_type, "t": ", ".join(AssistanceType.values)}
         ]
     cleaned["assistance_type"] = assistance_type
-    language = data.get("language") or "en"
+    # The language the request is written in (and the State works in): given, else the writer's interface one.
+    language = writer_language(data.get("language"))
     if language not in LANGUAGES:
         errors["language"] = [_("Unknown language %(l)s.") % {"l": language}]
     cleaned["language"] = language
@@ -301,10 +306,22 @@ def _cas(request, *, from_statuses, verb, acting_user, extra_filter=None, **chan
 WITHDRAWABLE = (R.DRAFT, R.SUBMITTED, R.ROUTED, R.UNMATCHED, R.CLAIMED)
 
 
+# One complete sentence per action (translators cannot agree an inserted verb with its sentence).
+REFUSALS = {
+    "submit": gettext_lazy("Cannot submit a request that is %(status)s."),
+    "withdraw": gettext_lazy("Cannot withdraw a request that is %(status)s."),
+    "release": gettext_lazy("Cannot release a request that is %(status)s."),
+    "report": gettext_lazy("Cannot report progress on a request that is %(status)s."),
+    "deliver": gettext_lazy("Cannot deliver a request that is %(status)s."),
+    "feedback": gettext_lazy("Cannot give feedback on a request that is %(status)s."),
+    "reroute": gettext_lazy("Cannot re-route a request that is %(status)s."),
+    "assign": gettext_lazy("Cannot assign a provider to a request that is %(status)s."),
+}
+
+
 def _refusal(status, action) -> InvalidTransition:
     return InvalidTransition(
-        _("Cannot %(action)s a request that is %(status)s.") % {"action": action, "status": R(status).label},
-        code="invalid-transition",
+        REFUSALS[action] % {"status": R(status).label if status else _("gone")}, code="invalid-transition"
     )
 
 
@@ -316,12 +333,12 @@ def _refusal(status, action) -> InvalidTransition:
 def withdraw_refusal(user, request: AssistanceRequest) -> DomainError | None:
     if not is_official_of(user, request.state_id):
         return NotAllowed(_("Only the State's officials withdraw its requests."))
-    return None if request.status in WITHDRAWABLE else _refusal(request.status, _("withdraw"))
+    return None if request.status in WITHDRAWABLE else _refusal(request.status, "withdraw")
 
 
 def deliver_refusal(user, request: AssistanceRequest) -> DomainError | None:
     if request.status != R.CLAIMED:
-        return _refusal(request.status, _("deliver"))
+        return _refusal(request.status, "deliver")
     if request.claimed_by_id != getattr(user, "provider_id", None):
         return NotAllowed(_("Only the provider that claimed the request marks it delivered."))
     return None
@@ -349,7 +366,7 @@ def submit(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
         status=R.SUBMITTED, submitted_at=now,
     )  # fmt: skip
     if submitted is None:
-        _refuse(request, _("submit"))
+        _refuse(request, "submit")
     job = RoutingJob.objects.create(request=request)
     enqueue_routing(job)
     return request
@@ -373,7 +390,7 @@ def withdraw(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
         acting_user=acting_user, withdrawn_at=timezone.now(),  status=R.WITHDRAWN,
     )  # fmt: skip
     if done is None:
-        _refuse(request, _("withdraw"))
+        _refuse(request, "withdraw")
     return done
 
 
@@ -473,7 +490,7 @@ def offer_profiles(offers=None) -> list[routing.OfferProfile]:
     org_ids = dict(RegionalOrganization.objects.filter(code__in=excluded_codes).values_list("code", "pk"))
     profiles = []
     for offer in offers:
-        offer.eligibility_names = _eligibility_in_words(offer.pk, names)
+        offer.eligibility_parts = _eligibility_parts(offer.pk, names)
         if offer.excluded_organizations:
             offer.exclusion_names = ", ".join(sorted(offer.excluded_organizations))
         profiles.append(
@@ -489,17 +506,20 @@ def offer_profiles(offers=None) -> list[routing.OfferProfile]:
     return profiles
 
 
-def _eligibility_in_words(offer_id, names) -> str:
-    """ "members of CARICOM; UN groups African, GRULAC; KEN, PER" (empty for an offer open to all)."""
+def _eligibility_parts(offer_id, names) -> list:
+    """Who may receive the offer, as the parts of a match's reason (assistance/reasons.py), shown as
+    "members of CARICOM; the UN regional groups African, GRULAC; KEN, PER" (empty for an offer open to all)."""
     parts = []
-    for relation, words in (
-        ("eligible_organizations", _("members of %(names)s")),
-        ("eligible_regions", _("the UN regional groups %(names)s")),
-        ("eligible_states", "%(names)s"),
-    ):
-        if names.get((relation, offer_id)):
-            parts.append(words % {"names": ", ".join(sorted(names[(relation, offer_id)]))})
-    return "; ".join(parts)
+    organizations = sorted(names.get(("eligible_organizations", offer_id), []))
+    if organizations:
+        parts.append(reason(gettext_noop("members of %(names)s"), names=organizations))
+    regions = sorted(names.get(("eligible_regions", offer_id), []))
+    if regions:
+        parts.append(reason(gettext_noop("the UN regional groups %(names)s"), names=regions))
+    states = sorted(names.get(("eligible_states", offer_id), []))
+    if states:
+        parts.append(states)  # ISO codes, the same in every language
+    return parts
 
 
 def applicant(state) -> routing.Applicant:
@@ -658,7 +678,7 @@ def release(request: AssistanceRequest, *, acting_user) -> AssistanceRequest:
     if released is None:
         if request.status == R.CLAIMED and request.claimed_by_id != provider.pk:
             raise NotAllowed(_("Only the provider that claimed the request gives the claim back."))
-        _refuse(request, _("release"))
+        _refuse(request, "release")
     return released
 
 
@@ -679,19 +699,23 @@ def join(request: AssistanceRequest, *, acting_user) -> Match:
 
 
 @transaction.atomic
-def report_progress(request: AssistanceRequest, *, note: str, acting_user) -> ProgressReport:
+def report_progress(request: AssistanceRequest, *, note: str, acting_user, language=None) -> ProgressReport:
+    """A provider's note on how the assistance is going, in `language` (by default the writer's interface one)."""
     provider = provider_of(acting_user)
     lead = request.claimed_by_id == provider.pk
     supporting = Match.objects.filter(request_id=request.pk, provider=provider, supporting_since__isnull=False).exists()
     if request.status != R.CLAIMED:
-        _refuse(request, _("report progress on"))
+        _refuse(request, "report")
     if not (lead or supporting):
         raise NotAllowed(_("Progress is reported by the provider that claimed the request and those that joined it."))
     errors = {}
     note = _text({"note": note}, "note", errors, required=True)
+    language = check_language(language, errors)
     if errors:
         raise InvalidInput(_("The progress report was not saved."), errors=errors)
-    report = ProgressReport.objects.create(request=request, provider=provider, author=acting_user, note=note)
+    report = ProgressReport.objects.create(
+        request=request, provider=provider, author=acting_user, note=note, language=language
+    )
     record("request.progress", request, actor=acting_user, after={"note": note})
     return report
 
@@ -710,7 +734,7 @@ def deliver(request: AssistanceRequest, *, summary: str, acting_user) -> Assista
     if delivered is None:
         if request.status == R.CLAIMED:
             raise NotAllowed(_("Only the provider that claimed the request marks it delivered."))
-        _refuse(request, _("deliver"))
+        _refuse(request, "deliver")
     return delivered
 
 
@@ -729,7 +753,7 @@ def give_feedback(request: AssistanceRequest, *, rating, comment: str, acting_us
         status=R.CLOSED, closed_at=timezone.now(), feedback_rating=rating, feedback_comment=comment,
     )  # fmt: skip
     if closed is None:
-        _refuse(request, _("give feedback on"))
+        _refuse(request, "feedback")
     return closed
 
 
@@ -743,7 +767,7 @@ def reroute(request: AssistanceRequest, *, acting_user, widen=True) -> RoutingJo
     if not is_reviewer(acting_user):
         raise NotAllowed(_("Only the Committee's experts re-route requests."))
     if request.status not in (R.ROUTED, R.UNMATCHED, R.SUBMITTED):
-        _refuse(request, _("re-route"))
+        _refuse(request, "reroute")
     if request.status == R.UNMATCHED:
         AssistanceRequest.objects.filter(pk=request.pk, status=R.UNMATCHED).update(status=R.SUBMITTED)
     job = RoutingJob.objects.create(request=request, widen=widen)
@@ -758,7 +782,7 @@ def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_us
     if not is_reviewer(acting_user):
         raise NotAllowed(_("Only the Committee's experts assign providers."))
     if request.status not in (R.SUBMITTED, R.ROUTED, R.UNMATCHED):
-        _refuse(request, _("assign a provider to"))
+        _refuse(request, "assign")
     if offer is not None and offer.provider_id != provider.pk:
         raise InvalidInput(_("That offer is not one of %(p)s's.") % {"p": provider.name})
     if offer is not None and not Offer.objects.current().filter(pk=offer.pk).exists():
@@ -766,7 +790,8 @@ def assign_provider(request: AssistanceRequest, provider: Provider, *, acting_us
     match, created = Match.objects.get_or_create(
         request=request, provider=provider,
         defaults={
-            "score": 0, "reasons": [_("assigned by a Committee expert")], "assigned_by_expert": True, "offer": offer,
+            "score": 0, "reasons": [reason(gettext_noop("assigned by a Committee expert"))], "assigned_by_expert": True,
+            "offer": offer,
         },
     )  # fmt: skip
     if not created and offer is not None and match.offer_id is None:

@@ -29,6 +29,7 @@ from portal.core.exceptions import (
 )
 from portal.core.text import text_errors
 from portal.core.uploads import document_errors
+from portal.core.usertext import check as check_language
 
 CELL_FIELDS = ("mark", "source", "remarks")
 # Anything that looks like an HTML tag: sources and remarks are plain text.
@@ -123,8 +124,11 @@ def _latest_template(regime: Regime) -> Template:
 
 
 @transaction.atomic
-def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
-    """A new draft version, copied from the latest published one when there is one."""
+def start_draft(state, regime: Regime, *, acting_user, language=None) -> Matrix:
+    """A new draft version, copied from the latest published one when there is one.
+
+    The language of its entries is the one given, else its predecessor's, else the writer's
+    interface language (portal/core/usertext.py)."""
     official = is_official_of(acting_user, state.pk)
     if not (official or is_reviewer(acting_user)):
         raise NotAllowed(_("Only the State's officials and the Committee's experts may start a matrix."))
@@ -145,6 +149,10 @@ def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
         )
     template = _latest_template(regime)
     based_on = versions.published().order_by("-version").first()
+    errors = {}
+    language = check_language(language or (based_on.language if based_on else None), errors)
+    if errors:
+        raise InvalidInput(_("The matrix was not started."), errors=errors)
     matrix = Matrix.objects.create(
         state=state,
         regime=regime,
@@ -157,6 +165,7 @@ def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
         # A new version cites the national report its predecessor was built from, until another is cited.
         report=based_on.report if based_on else None,
         document=based_on.document.name if based_on and based_on.document else "",
+        language=language,
     )
     if based_on is not None:
         rows = {row.code: row for row in template.rows.all()}
@@ -181,10 +190,32 @@ def start_draft(state, regime: Regime, *, acting_user) -> Matrix:
         "matrix.create",
         matrix,
         actor=acting_user,
-        after={"version": matrix.version, "based_on": based_on and based_on.pk},
+        after={"version": matrix.version, "based_on": based_on and based_on.pk, "language": matrix.language},
     )
     if regime.is_1540:
         rederive(matrix)
+    return matrix
+
+
+@transaction.atomic
+def set_language(matrix: Matrix, *, language: str, acting_user, revision=None) -> Matrix:
+    """Say which language the State's entries of an editable version are written in (they stay as written)."""
+    matrix = Matrix.objects.select_for_update().get(pk=matrix.pk)
+    _require_edit(acting_user, matrix)
+    if revision is not None:
+        accepted = {revision} if isinstance(revision, int) else set(revision)
+        if matrix.revision not in accepted:
+            raise StaleVersion()
+    errors = {}
+    language = check_language(language, errors)
+    if errors:
+        raise InvalidInput(_("The language was not saved."), errors=errors)
+    if language == matrix.language:
+        return matrix
+    before = {"language": matrix.language}
+    Matrix.objects.filter(pk=matrix.pk).update(language=language, updated_at=timezone.now(), revision=F("revision") + 1)
+    matrix.refresh_from_db()
+    record("matrix.language", matrix, actor=acting_user, before=before, after={"language": language})
     return matrix
 
 
@@ -495,6 +526,17 @@ def rederive(matrix: Matrix) -> int:
 # Lifecycle
 
 
+# One complete sentence per lifecycle action, keyed by its audit verb (an inserted verb cannot be translated).
+TRANSITION_REFUSALS = {
+    "matrix.submit": gettext_lazy("Cannot submit a version that is %(status)s."),
+    "matrix.start_review": gettext_lazy("Cannot start reviewing a version that is %(status)s."),
+    "matrix.request_changes": gettext_lazy("Cannot request changes to a version that is %(status)s."),
+    "matrix.approve": gettext_lazy("Cannot approve a version that is %(status)s."),
+    "matrix.unpublish": gettext_lazy("Cannot unpublish a version that is %(status)s."),
+    "matrix.publish": gettext_lazy("Cannot publish a version that is %(status)s."),
+}
+
+
 def _transition(matrix, *, from_statuses, to_status, acting_user, verb, **fields):
     """Compare-and-swap on the status: exactly one concurrent caller wins."""
     now = timezone.now()
@@ -505,10 +547,7 @@ def _transition(matrix, *, from_statuses, to_status, acting_user, verb, **fields
         current = Matrix.objects.filter(pk=matrix.pk).values_list("status", flat=True).first()
         if current == S.PUBLISHED:
             raise PublishedImmutable()
-        raise InvalidTransition(
-            _("Cannot %(verb)s a version that is %(status)s.")
-            % {"verb": verb.split(".")[-1].replace("_", " "), "status": S(current).label if current else "gone"}
-        )
+        raise InvalidTransition(TRANSITION_REFUSALS[verb] % {"status": S(current).label if current else _("gone")})
     before = {"status": matrix.status}
     matrix.refresh_from_db()
     record(verb, matrix, actor=acting_user, before=before, after={"status": matrix.status})
@@ -715,8 +754,11 @@ def _cell_errors(matrix, row, column, aspect) -> dict:
 
 
 @transaction.atomic
-def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str, acting_user) -> Comment:
-    """A comment on one cell. On a resolved thread it opens the thread again (it is itself unresolved)."""
+def add_comment(
+    matrix: Matrix, *, row: str, column: str, aspect: str, body: str, acting_user, language=None
+) -> Comment:
+    """A comment on one cell. On a resolved thread it opens the thread again (it is itself unresolved).
+    Its language is the one given, else the writer's interface language."""
     reviewer = _require_dialogue(
         acting_user, matrix, _("Only the Committee's experts and the State's officials comment on a matrix.")
     )
@@ -725,16 +767,17 @@ def add_comment(matrix: Matrix, *, row: str, column: str, aspect: str, body: str
     if not body and "body" not in errors:
         errors["body"] = [_("Write a comment.")]
     errors.update(_cell_errors(matrix, row, column, aspect))
+    language = check_language(language, errors)
     if errors:
         raise InvalidInput(_("The comment was not saved."), errors=errors)
     comment = Comment.objects.create(
-        matrix=matrix, row_code=row, column=column, aspect=aspect, author=acting_user, body=body
+        matrix=matrix, row_code=row, column=column, aspect=aspect, author=acting_user, body=body, language=language
     )
     record(
         "matrix.comment",
         matrix,
         actor=acting_user,
-        after={"row": row, "column": column, "aspect": aspect, "body": body},
+        after={"row": row, "column": column, "aspect": aspect, "body": body, "language": language},
     )
     if reviewer and matrix.status == S.SUBMITTED:
         start_review(matrix, acting_user=acting_user)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from plans.models import MAX_TEXT, Plan, PlanComment, PlanItem
 from portal.accounts.roles import is_official_of, is_reviewer
@@ -21,6 +22,8 @@ from portal.core import uploads
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from portal.core.languages import LANGUAGES
 from portal.core.text import date_errors, text_errors
+from portal.core.usertext import check as check_language
+from portal.core.usertext import writer_language
 
 P = Plan.Status
 
@@ -102,7 +105,7 @@ def clean_plan(data: dict) -> dict:
         "summary": _text(data, "summary", errors, required=True),
         "period_start": _date(data.get("period_start"), errors, "period_start"),
         "period_end": _date(data.get("period_end"), errors, "period_end"),
-        "language": data.get("language") or "en",
+        "language": writer_language(data.get("language")),
     }
     if cleaned["language"] not in LANGUAGES:
         errors["language"] = [_("Unknown language %(l)s.") % {"l": cleaned["language"]}]
@@ -166,17 +169,28 @@ def clean_item(data: dict) -> dict:
 # Who may do what
 
 
+# One complete sentence per action (translators cannot agree an inserted verb with its sentence).
+NOT_OFFICIAL = {
+    "draft": gettext_lazy("Only the State's officials draft its action plan."),
+    "change": gettext_lazy("Only the State's officials change its action plan."),
+    "share": gettext_lazy("Only the State's officials share its action plan."),
+    "revise": gettext_lazy("Only the State's officials revise its action plan."),
+    "request": gettext_lazy("Only the State's officials ask for assistance for its action plan."),
+}
+NOT_DRAFT = {
+    "change": gettext_lazy("Only a draft can be changed; version %(v)s is %(s)s."),
+    "share": gettext_lazy("Only a draft can be shared; version %(v)s is %(s)s."),
+}
+
+
 def _require_official(user, state_id, action):
     if not is_official_of(user, state_id):
-        raise NotAllowed(_("Only the State's officials %(action)s its action plan.") % {"action": action})
+        raise NotAllowed(str(NOT_OFFICIAL[action]))
 
 
 def _require_draft(plan, action):
     if plan.status != P.DRAFT:
-        raise InvalidTransition(
-            _("Only a draft can be %(action)s; version %(v)s is %(s)s.")
-            % {"action": action, "v": plan.version, "s": plan.get_status_display()}
-        )
+        raise InvalidTransition(NOT_DRAFT[action] % {"v": plan.version, "s": plan.get_status_display()})
 
 
 def _locked(plan) -> Plan:
@@ -190,7 +204,7 @@ def _locked(plan) -> Plan:
 @transaction.atomic
 def create(state, data: dict, *, acting_user) -> Plan:
     """A new draft version of `state`'s plan, copied from its latest published version when there is one."""
-    _require_official(acting_user, state.pk, _("draft"))
+    _require_official(acting_user, state.pk, "draft")
     open_version = Plan.objects.filter(state=state, status__in=[P.DRAFT, P.SUBMITTED]).first()
     if open_version is not None:
         raise InvalidTransition(
@@ -223,9 +237,9 @@ def create(state, data: dict, *, acting_user) -> Plan:
 @transaction.atomic
 def update(plan: Plan, changes: dict, *, acting_user) -> Plan:
     """Change a draft's own fields; `changes` are merged over its current values."""
-    _require_official(acting_user, plan.state_id, _("change"))
+    _require_official(acting_user, plan.state_id, "change")
     plan = _locked(plan)
-    _require_draft(plan, _("changed"))
+    _require_draft(plan, "change")
     if not isinstance(changes, dict):
         raise InvalidInput(_("Send the changes as an object."))
     before = snapshot(plan, PLAN_FIELDS)
@@ -241,9 +255,9 @@ def update(plan: Plan, changes: dict, *, acting_user) -> Plan:
 @transaction.atomic
 def submit(plan: Plan, *, acting_user) -> Plan:
     """Share a draft with the Committee: it needs its summary and at least one item or a document."""
-    _require_official(acting_user, plan.state_id, _("share"))
+    _require_official(acting_user, plan.state_id, "share")
     plan = _locked(plan)
-    _require_draft(plan, _("shared"))
+    _require_draft(plan, "share")
     if not plan.items.exists() and not plan.document:
         raise InvalidInput(
             _("The plan has no item and no document yet: add its measures or upload it first."),
@@ -259,7 +273,7 @@ def submit(plan: Plan, *, acting_user) -> Plan:
 @transaction.atomic
 def reopen(plan: Plan, *, acting_user) -> Plan:
     """Take a shared version back to draft, to revise it after the Committee's comments."""
-    _require_official(acting_user, plan.state_id, _("revise"))
+    _require_official(acting_user, plan.state_id, "revise")
     plan = _locked(plan)
     if plan.status != P.SUBMITTED:
         raise InvalidTransition(_("Only a version shared with the Committee can be taken back to draft."))
@@ -301,9 +315,9 @@ PLAN_DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt")
 @transaction.atomic
 def attach_document(plan: Plan, *, document, acting_user) -> Plan:
     """Upload the plan as a document (Word, PDF, OpenDocument) to a draft."""
-    _require_official(acting_user, plan.state_id, _("change"))
+    _require_official(acting_user, plan.state_id, "change")
     plan = _locked(plan)
-    _require_draft(plan, _("changed"))
+    _require_draft(plan, "change")
     if document is None:
         raise InvalidInput(_("The document was not attached."), errors={"document": [_("Choose the file to upload.")]})
     problems = uploads.document_errors(
@@ -329,9 +343,9 @@ def attach_document(plan: Plan, *, document, acting_user) -> Plan:
 
 @transaction.atomic
 def add_item(plan: Plan, data: dict, *, acting_user) -> PlanItem:
-    _require_official(acting_user, plan.state_id, _("change"))
+    _require_official(acting_user, plan.state_id, "change")
     plan = _locked(plan)
-    _require_draft(plan, _("changed"))
+    _require_draft(plan, "change")
     cleaned = clean_item(data)
     count = plan.items.count()
     if count >= MAX_ITEMS:
@@ -344,9 +358,9 @@ def add_item(plan: Plan, data: dict, *, acting_user) -> PlanItem:
 @transaction.atomic
 def update_item(item: PlanItem, changes: dict, *, acting_user) -> PlanItem:
     plan = item.plan
-    _require_official(acting_user, plan.state_id, _("change"))
+    _require_official(acting_user, plan.state_id, "change")
     plan = _locked(plan)
-    _require_draft(plan, _("changed"))
+    _require_draft(plan, "change")
     if not isinstance(changes, dict):
         raise InvalidInput(_("Send the changes as an object."))
     item = PlanItem.objects.select_for_update().get(pk=item.pk)
@@ -364,9 +378,9 @@ def update_item(item: PlanItem, changes: dict, *, acting_user) -> PlanItem:
 @transaction.atomic
 def delete_item(item: PlanItem, *, acting_user) -> None:
     plan = item.plan
-    _require_official(acting_user, plan.state_id, _("change"))
+    _require_official(acting_user, plan.state_id, "change")
     plan = _locked(plan)
-    _require_draft(plan, _("changed"))
+    _require_draft(plan, "change")
     before = snapshot(item, ITEM_FIELDS)
     record("plan.delete_item", plan, actor=acting_user, before={"item": item.pk, **before})
     item.delete()
@@ -381,9 +395,9 @@ def start_request(item: PlanItem, *, acting_user):
     from assistance import services as assistance_services
 
     plan = item.plan
-    _require_official(acting_user, plan.state_id, _("ask for assistance for"))
+    _require_official(acting_user, plan.state_id, "request")
     # The link is part of the item: a shared or published version is not changed (the next draft is).
-    _require_draft(_locked(plan), _("changed"))
+    _require_draft(_locked(plan), "change")
     item = PlanItem.objects.select_for_update(of=("self",)).select_related("plan__state", "request").get(pk=item.pk)
     if item.request is not None and item.request.status != "withdrawn":
         return item.request
@@ -404,8 +418,9 @@ def start_request(item: PlanItem, *, acting_user):
 
 
 @transaction.atomic
-def comment(plan: Plan, *, body, item=None, acting_user) -> PlanComment:
-    """The Committee's experts comment on a shared version (or one of its items); the State answers."""
+def comment(plan: Plan, *, body, item=None, acting_user, language=None) -> PlanComment:
+    """The Committee's experts comment on a shared version (or one of its items); the State answers. The
+    comment is in `language` (by default the writer's interface language)."""
     if not (is_reviewer(acting_user) or is_official_of(acting_user, plan.state_id)):
         raise NotAllowed(_("The Committee's experts and the State's officials comment on its plan."))
     plan = _locked(plan)
@@ -415,9 +430,10 @@ def comment(plan: Plan, *, body, item=None, acting_user) -> PlanComment:
         raise InvalidInput(_("That item is not part of this version."))
     errors = {}
     body = _text({"body": body}, "body", errors, required=True)
+    language = check_language(language, errors)
     if errors:
         raise InvalidInput(_("The comment was not saved."), errors=errors)
-    note = PlanComment.objects.create(plan=plan, item=item, author=acting_user, body=body)
+    note = PlanComment.objects.create(plan=plan, item=item, author=acting_user, body=body, language=language)
     record("plan.comment", plan, actor=acting_user, after={"comment": note.pk, "item": item and item.pk})
     return note
 

@@ -26,3 +26,12 @@ TONES = {
 def request_status(status, label=None):
     """`{% request_status obj.status %}`: the status badge of a request (label: the status's name)."""
     return status_badge(status, label, statuses=R, tones=TONES)
+
+
+@register.filter
+def reason_texts(reasons, area=None):
+    """`{{ match.reasons|reason_texts:request.area }}`: a match's reasons in the reader's language (the
+    request's area, when given, names the area without a query)."""
+    from assistance.reasons import reason_texts as render
+
+    return render(reasons, area=area)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from assistance import services
 from assistance.models import AssistanceRequest, Need, NeedCell, RoutingJob
+from assistance.reasons import reason_texts
 from assistance.tests.helpers import draft_request, routed_request, submit
 from matrices.tests.helpers import draft
 from portal.audit.models import AuditEvent
@@ -574,7 +575,7 @@ def test_submitting_routes_the_request_at_commit_and_the_page_shows_matches_and_
     assert matches
     for match in matches:
         assert match.provider.name in html
-        for reason in match.reasons:
+        for reason in reason_texts(match.reasons):
             assert reason.replace("'", "&#x27;") in html
     assert "preferred by the State" in html and "covers CW" in html
     assert "Routed to providers" in html and obj.routed_at.strftime("%Y") in html

@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, ProgressReport
+from assistance.reasons import reason_texts
 from assistance.tests.helpers import persona, routed_request
 from matrices.tests.helpers import CELL, draft
 from portal.audit.models import AuditEvent
@@ -143,7 +144,7 @@ def test_the_inbox_lists_the_requests_routed_to_the_organisation_with_score_and_
     assert rows[shared.pk].own_match == own
     html = response.content.decode()
     assert "Model law on CBRN offences" in html and "Chemical penal provisions" in html
-    for reason in own.reasons:
+    for reason in reason_texts(own.reasons):
         assert escape(reason) in html
     assert f"{own.score:.1f}" in html
 
@@ -263,7 +264,7 @@ def test_the_request_page_shows_needs_cells_marks_reasons_and_the_other_provider
     assert "OP2.MANUFACTURE" in html and "Chemical weapons" in html and "Enforcement" in html
     assert "1540 version 1" in html
     own = Match.objects.get(request=req, provider__slug="opcw")
-    for reason in own.reasons:
+    for reason in reason_texts(own.reasons):
         assert escape(reason) in html
     assert response.context["active_providers"] == [
         {"slug": "iaea", "provider": "International Atomic Energy Agency", "areas": ["Physical protection"]}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from assistance import routing, services
 from assistance.models import AssistanceArea, AssistanceRequest, Match, Offer, Provider
+from assistance.reasons import reason_texts
 from assistance.tests.helpers import draft_request, routed_request
 from portal.audit.models import AuditEvent
 from portal.testing.factories import UserFactory
@@ -95,9 +96,9 @@ def test_the_treaty_organisation_comes_first_for_kenyan_cwc_penal_provisions(sta
     request = draft_request(state_b, state_b_official)  # CW, legislation, legislative drafting
     candidates = services.candidates_for(request)
     assert slugs(candidates)[0] == "opcw"
-    assert "treaty mandate: the CWC" in candidates[0].reasons
+    assert "treaty mandate: the CWC" in reason_texts(candidates[0].reasons)
     assert not {"au-1540", "caricom-1540"} & set(slugs(candidates))
-    assert all("treaty mandate: the CWC" not in c.reasons for c in candidates[1:])
+    assert all("treaty mandate: the CWC" not in reason_texts(c.reasons) for c in candidates[1:])
 
 
 def test_a_specialist_offer_beats_a_generalist_listing_every_column(state_b, state_b_official):
@@ -107,7 +108,9 @@ def test_a_specialist_offer_beats_a_generalist_listing_every_column(state_b, sta
     first, second = among(request, generalist, specialist)
     assert (first.offer, second.offer) == (specialist, generalist)
     assert first.score > second.score
-    assert "specialist in CW" in first.reasons and "also covers BW, MD, NW" in second.reasons
+    assert "specialist in CW" in reason_texts(first.reasons) and "also covers BW, MD, NW" in reason_texts(
+        second.reasons
+    )
 
 
 def test_an_offer_in_the_requests_language_ranks_higher(state_b, state_b_official):
@@ -118,7 +121,7 @@ def test_an_offer_in_the_requests_language_ranks_higher(state_b, state_b_officia
     request = draft_request(state_b, state_b_official, language="fr")
     first, second = among(request, english, french)
     assert (first.offer, second.offer) == (french, english)
-    assert "works in fr" in first.reasons and "does not list fr" in second.reasons
+    assert "works in French" in reason_texts(first.reasons) and "does not list French" in reason_texts(second.reasons)
 
 
 def test_an_offer_whose_capacity_is_used_up_scores_lower(state_b, state_b_official, state_a):
@@ -134,7 +137,8 @@ def test_an_offer_whose_capacity_is_used_up_scores_lower(state_b, state_b_offici
     request = draft_request(state_b, state_b_official)
     first, second = among(request, busy, free)
     assert (first.offer, second.offer) == (free, busy)
-    assert "2 of 2 requests left per year" in first.reasons and "0 of 2 requests left per year" in second.reasons
+    assert "2 of 2 requests left per year" in reason_texts(first.reasons)
+    assert "0 of 2 requests left per year" in reason_texts(second.reasons)
 
 
 def test_the_offer_a_request_was_started_from_is_preferred(state_b, state_b_official):
@@ -145,7 +149,7 @@ def test_the_offer_a_request_was_started_from_is_preferred(state_b, state_b_offi
     assert request.from_offer == eu_offer
     by_slug = {c.provider.slug: c for c in services.candidates_for(request)}
     assert by_slug["eu-p2p"].offer == eu_offer
-    assert "the State asked for this offer" in by_slug["eu-p2p"].reasons
+    assert "the State asked for this offer" in reason_texts(by_slug["eu-p2p"].reasons)
 
 
 # Offers that are not current.
@@ -179,7 +183,7 @@ def test_why_not_says_matched_with_the_reasons(state_b, state_b_official, expert
     request = routed_request(state_b, state_b_official)
     answer = services.why_not(request, Provider.objects.get(slug="opcw"), acting_user=expert)
     assert answer["verdict"] == "matched" and answer["rank"] == 1 and answer["cut"] == 3
-    assert "treaty mandate: the CWC" in answer["candidate"].reasons
+    assert "treaty mandate: the CWC" in reason_texts(answer["candidate"].reasons)
 
 
 def test_why_not_says_below_the_cut_against_the_last_one_taken(state_b, state_b_official, expert):

@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, Offer, Provider
+from assistance.reasons import reason_texts
 from assistance.tests.helpers import draft_request, persona, routed_request
 from portal.audit.models import AuditEvent
 from portal.testing.factories import UserFactory
@@ -63,8 +64,10 @@ def snapshot(req):
 
 
 def text(response):
-    """The page's text without tags and with spaces collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    """The page's text without tags and with spaces collapsed (none left inside quotation marks, where a
+    title is a span of its own language)."""
+    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return flat.replace("“ ", "“").replace(" ”", "”")
 
 
 def offer_of(slug):
@@ -145,7 +148,7 @@ def test_a_matched_provider_is_shown_with_its_rank_and_offer(expert, peruvian):
         f"providers taken, through its offer “{offer.title}” (score {match.score})." in page
     )
     assert "is among this request's matches, through its offer" in page
-    for reason in match.reasons:
+    for reason in reason_texts(match.reasons):
         assert escape(reason) in response.content.decode()
     assert "Assign through this offer" not in page  # already matched
 
@@ -164,7 +167,7 @@ def test_a_provider_below_the_cut_is_compared_with_the_last_one_taken(expert, pe
     html = response.content.decode()
     compared = html[html.index("why-not-compare") :]
     assert escape(offer_of("unoda").title) in compared and f"Last taken, {escape(last.provider.name)}" in compared
-    for reason in [*explanation["candidate"].reasons, *last.reasons]:
+    for reason in reason_texts([*explanation["candidate"].reasons, *last.reasons]):
         assert escape(reason) in compared
     assert "is not among this request's matches" in page
 

@@ -507,7 +507,7 @@ def test_requesting_changes_on_a_draft_is_refused(client, expert, state_a, state
 
     response = client.post(reverse("matrices:request_changes", args=[draft.pk]), follow=True)
 
-    assert "Cannot request changes a version that is draft." in html(response)
+    assert "Cannot request changes to a version that is draft." in html(response)
     assert snapshot(draft)[0] == S.DRAFT
 
 
