@@ -17,8 +17,10 @@ from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record
 from portal.core import uploads
 from portal.core.exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible
+from portal.core.mail import Recipient, served_language, unique, user_recipients
 from portal.core.text import text_errors
-from states.contacts import contact_emails
+from portal.core.usertext import check as check_language
+from states.contacts import contact_recipients
 
 R = AssistanceRequest.Status
 # A conversation is open once the request is submitted and until it is closed or withdrawn.
@@ -75,8 +77,9 @@ def document_errors(document) -> list[str]:
 
 
 @transaction.atomic
-def post(request: AssistanceRequest, provider: Provider, *, body, document=None, acting_user) -> Message:
-    """Write a message in the conversation between the State and `provider` on `request`."""
+def post(request: AssistanceRequest, provider: Provider, *, body, document=None, acting_user, language=None) -> Message:
+    """Write a message in the conversation between the State and `provider` on `request`, in `language`
+    (by default the writer's interface language)."""
     request = AssistanceRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     request_matches = Match.objects.filter(request=request).select_related("provider")
     request._prefetched_objects_cache = {"matches": list(request_matches)}
@@ -91,10 +94,11 @@ def post(request: AssistanceRequest, provider: Provider, *, body, document=None,
         problems = document_errors(document)
         if problems:
             errors["document"] = problems
+    language = check_language(language, errors)
     if errors:
         raise InvalidInput(_("The message was not sent; nothing was saved."), errors=errors)
     side = Message.Side.STATE if is_official_of(acting_user, request.state_id) else Message.Side.PROVIDER
-    message = Message(request=request, provider=provider, side=side, author=acting_user, body=body)
+    message = Message(request=request, provider=provider, side=side, author=acting_user, body=body, language=language)
     if document is not None:
         message.document_name = os.path.basename(document.name)[:200]
         extension = os.path.splitext(document.name)[1].lower()
@@ -122,16 +126,17 @@ def _notify(message_id):
     enqueue("assistance.notify_message", message_id)
 
 
-def recipients(message: Message) -> list[str]:
-    """The other side's addresses: the State's officials and points of contact, or the provider's desk and staff."""
+def recipients(message: Message) -> list[Recipient]:
+    """The other side, each in its language: the State's officials and points of contact, or the
+    provider's desk (in the provider's first working language) and staff."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
+    users = get_user_model().objects.filter(is_active=True).order_by("pk")
     if message.side == Message.Side.STATE:
-        addresses = list(users.filter(provider_id=message.provider_id).values_list("email", flat=True))
-        if message.provider.contact_email:
-            addresses.insert(0, message.provider.contact_email)
-    else:
-        addresses = list(users.filter(state_id=message.request.state_id).values_list("email", flat=True))
-        addresses += contact_emails(message.request.state_id)  # and the State's points of contact
-    return sorted(set(addresses), key=addresses.index)
+        provider = message.provider
+        desk = (
+            [Recipient(provider.contact_email, served_language(*provider.languages))] if provider.contact_email else []
+        )
+        return unique(desk + user_recipients(users.filter(provider_id=provider.pk)))
+    state_id = message.request.state_id
+    return unique(user_recipients(users.filter(state_id=state_id)) + contact_recipients(state_id))

@@ -9,12 +9,15 @@ import urllib.request
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assistance import services
 from assistance.models import AssistanceRequest, Match, Message, Notification
+from assistance.reasons import reason_texts
+from portal.core import mail
 
 logger = logging.getLogger(__name__)
 
@@ -95,24 +98,39 @@ def _payload(match) -> dict:
         "columns": request.columns,
         "title": request.title,
         "score": match.score,
-        "reasons": match.reasons,
+        "reasons": _english_reasons(match),
         "url": f"/api/v1/assistance/requests/{request.pk}/",
     }
 
 
+def _english_reasons(match) -> list[str]:
+    """The webhook's reasons stay English sentences, as they were before reasons were stored
+    language-neutral (the e-mail and the API give them in the reader's language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reason_texts(match.reasons, area=match.request.area)
+
+
 def _email(match):
-    request = match.request
-    send_mail(
-        subject=f"[1540 Portal] Assistance request #{request.pk} from {request.state.name}",
-        message=(
-            f"{request.state.name} asks for assistance: {request.title}\n"
-            f"Area: {request.area.label}. Columns: {', '.join(request.columns)}.\n"
-            f"Why your organisation: {'; '.join(match.reasons)}.\n"
-            f"Claim it through the API: POST /api/v1/assistance/requests/{request.pk}/claim/\n"
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[match.provider.contact_email],
-    )
+    request, provider = match.request, match.provider
+
+    def compose():
+        values = {"id": request.pk, "state": request.state.name, "title": request.title}
+        subject = _("[1540 Portal] Assistance request #%(id)s from %(state)s") % values
+        body = "\n".join(
+            [
+                _("%(state)s asks for assistance: %(title)s") % values,
+                _("Area: %(area)s. Columns: %(columns)s.")
+                % {"area": request.area.label, "columns": ", ".join(request.columns)},
+                _("Why your organisation: %(reasons)s.")
+                % {"reasons": "; ".join(reason_texts(match.reasons, area=request.area))},
+                _("Claim it through the API: %(call)s")
+                % {"call": f"POST /api/v1/assistance/requests/{request.pk}/claim/"},
+                "",
+            ]
+        )
+        return subject, body
+
+    mail.send([mail.Recipient(provider.contact_email, mail.served_language(*provider.languages))], compose)
 
 
 def _webhook(match):
@@ -144,21 +162,27 @@ def alert_experts_task(request_id: int, reason: str) -> int:
     request = AssistanceRequest.objects.select_related("state", "area").filter(pk=request_id).first()
     if request is None:
         return 0
-    recipients = list(
-        User.objects.filter(role=Role.EXPERT, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
-    if recipients:
-        with transaction.atomic():
-            send_mail(
-                subject=f"[1540 Portal] Request #{request.pk} is {reason}",
-                message=(
-                    f"{request.state.name}: {request.title} ({request.area.label}, {', '.join(request.columns)}) "
-                    f"is {reason}. Re-route it or assign a provider."
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=recipients,
-            )
-    return len(recipients)
+    recipients = mail.user_recipients(User.objects.filter(role=Role.EXPERT, is_active=True).order_by("pk"))
+    # The reason is one of the task's own words ("unmatched", "escalated"): said in each language.
+    reasons = {"unmatched": gettext_lazy("unmatched"), "escalated": gettext_lazy("escalated")}
+
+    def compose():
+        values = {
+            "id": request.pk,
+            "state": request.state.name,
+            "title": request.title,
+            "area": request.area.label,
+            "columns": ", ".join(request.columns),
+            "reason": reasons.get(reason, reason),
+        }
+        subject = _("[1540 Portal] Request #%(id)s is %(reason)s") % values
+        body = (
+            _("%(state)s: %(title)s (%(area)s, %(columns)s) is %(reason)s. Re-route it or assign a provider.") % values
+        )
+        return subject, body
+
+    with transaction.atomic():
+        return mail.send(recipients, compose)
 
 
 @shared_task(name="assistance.notify_message", autoretry_for=(OSError,), retry_backoff=5, max_retries=6)
@@ -174,17 +198,19 @@ def notify_message_task(message_id: int) -> str:
     request = message.request
     recipients = conversation.recipients(message)
     if recipients:
-        sender = request.state.name if message.side == Message.Side.STATE else message.provider.name
-        where = f"/assistance/requests/{request.pk}/conversation/{message.provider.slug}/"
-        send_mail(
-            subject=f"[1540 Portal] Message from {sender} on request #{request.pk}",
-            message=(
-                f'{sender} wrote on the assistance request "{request.title}":\n\n{message.body}\n\n'
-                f"{'A document is attached on the portal.' if message.document else ''}\n"
-                f"Reply on the portal: {where}\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=recipients,
-        )
+
+        def compose():
+            sender = request.state.name if message.side == Message.Side.STATE else message.provider.name
+            values = {"sender": sender, "id": request.pk, "title": request.title}
+            lines = [_('%(sender)s wrote on the assistance request "%(title)s":') % values, "", message.body, ""]
+            if message.document:
+                lines.append(_("A document is attached on the portal."))
+            lines.append(
+                _("Reply on the portal: %(url)s")
+                % {"url": f"/assistance/requests/{request.pk}/conversation/{message.provider.slug}/"}
+            )
+            return _("[1540 Portal] Message from %(sender)s on request #%(id)s") % values, "\n".join(lines) + "\n"
+
+        mail.send(recipients, compose)
     Message.objects.filter(pk=message.pk, notified_at__isnull=True).update(notified_at=timezone.now())
     return "sent" if recipients else "nobody"

@@ -2,10 +2,10 @@
 e-mail sent twice on a retry is the worst outcome."""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 from plans.models import Plan
+from portal.core import mail
 
 
 @shared_task(name="plans.notify")
@@ -16,23 +16,26 @@ def notify_task(plan_id: int, event: str) -> int:
     plan = Plan.objects.select_related("state").filter(pk=plan_id).first()
     if plan is None:
         return 0
-    users = User.objects.filter(is_active=True).exclude(email="")
+    users = User.objects.filter(is_active=True).order_by("pk")
+    values = {"state": plan.state.name, "version": plan.version}
     if event == "submitted":
-        recipients = list(users.filter(role=Role.EXPERT).values_list("email", flat=True))
-        subject = f"[1540 Portal] {plan.state.name} shared version {plan.version} of its action plan"
-        body = f"Review it and comment: /plans/{plan.pk}/\n"
+        recipients = mail.user_recipients(users.filter(role=Role.EXPERT))
+
+        def compose():
+            subject = _("[1540 Portal] %(state)s shared version %(version)s of its action plan") % values
+            return subject, _("Review it and comment: %(url)s") % {"url": f"/plans/{plan.pk}/"} + "\n"
     else:
-        recipients = list(users.filter(state_id=plan.state_id).values_list("email", flat=True))
-        recipients += _contact_emails(plan.state_id)
-        subject = f"[1540 Portal] The action plan of {plan.state.name} (version {plan.version}) is published"
-        body = f"It is public at /states/{plan.state.iso3}/plan/v{plan.version}/\n"
-    recipients = sorted(set(recipients))
-    if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
+        recipients = mail.user_recipients(users.filter(state_id=plan.state_id)) + _contact_recipients(plan.state_id)
+
+        def compose():
+            subject = _("[1540 Portal] The action plan of %(state)s (version %(version)s) is published") % values
+            url = f"/states/{plan.state.iso3}/plan/v{plan.version}/"
+            return subject, _("It is public at %(url)s") % {"url": url} + "\n"
+
+    return mail.send(recipients, compose)
 
 
-def _contact_emails(state_id) -> list[str]:
+def _contact_recipients(state_id):
     from states import contacts
 
-    return contacts.contact_emails(state_id)
+    return contacts.contact_recipients(state_id)

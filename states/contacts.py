@@ -28,6 +28,7 @@ from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import InvalidInput, NotAllowed, NotVisible
 from portal.core.languages import LANGUAGES
+from portal.core.mail import Recipient, served_language, unique
 from portal.core.text import date_errors, text_errors
 from states.models import Contact, State
 
@@ -173,11 +174,16 @@ def describe(contacts: list[Contact]) -> list[Contact]:
     return contacts
 
 
-def contact_emails(state_id) -> list[str]:
-    """The e-mail addresses of the State's current contacts, each once: notifications about the State's
-    requests and plans go to them as well as to its officials."""
-    emails = Contact.objects.filter(state_id=state_id).current().order_by("kind", "id").values_list("email", flat=True)
-    return list(dict.fromkeys(email for email in emails if email))
+def contact_recipients(state_id) -> list[Recipient]:
+    """The State's current contacts as e-mail recipients, each address once, in the first of their
+    working languages the portal serves: notifications about the State's requests and plans go to them
+    as well as to its officials."""
+    contacts = Contact.objects.filter(state_id=state_id).current().order_by("kind", "id")
+    return unique(
+        Recipient(email, served_language(*languages))
+        for email, languages in contacts.values_list("email", "languages")
+        if email
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,8 +249,12 @@ def clean(data: dict, *, creating: bool) -> dict:
     if cleaned["valid_from"] and cleaned["valid_until"] and cleaned["valid_until"] < cleaned["valid_from"]:
         errors["valid_until"] = [_("A contact cannot end before it starts.")]
     if errors:
-        verb = _("added") if creating else _("changed")
-        raise InvalidInput(_("The contact was not %(verb)s; nothing was saved.") % {"verb": verb}, errors=errors)
+        message = (
+            _("The contact was not added; nothing was saved.")
+            if creating
+            else _("The contact was not changed; nothing was saved.")
+        )
+        raise InvalidInput(message, errors=errors)
     return cleaned
 
 

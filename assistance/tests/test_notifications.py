@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from assistance.models import Notification, Provider
+from assistance.reasons import reason_texts
 from assistance.tasks import WebhookError, notify_provider_task
 from assistance.tests.helpers import routed_request
 
@@ -49,7 +50,7 @@ def test_a_matched_provider_receives_a_signed_webhook_once(hook, state_a, state_
     assert headers["X-Portal-Signature"] == f"sha256={expected}"
     payload = json.loads(body)
     assert payload["event"] == "request.matched" and payload["request"] == request.pk and payload["state"] == "JAM"
-    assert payload["reasons"] == match.reasons
+    assert payload["reasons"] == reason_texts(match.reasons)
     notify_provider_task(match.pk)  # a retry of the task does not send twice
     assert len(received) == 1
     assert Notification.objects.get(match=match, channel="webhook").sent_at is not None

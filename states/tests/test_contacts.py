@@ -185,9 +185,12 @@ def test_provider_access_follows_the_request(state_a, state_a_official, state_b,
         contacts.update(jam_contacts["poc"], {"name": "Intruder"}, acting_user=provider_chemical)
 
 
-def test_contact_emails_are_the_current_contacts(state_a, state_a_official, jam_contacts):
+def test_contact_recipients_are_the_current_contacts_once_each(state_a, state_a_official, jam_contacts):
     contacts.create(state_a, poc_data(kind="issue_champion", name="Same address"), acting_user=state_a_official)
-    assert contacts.contact_emails(state_a.pk) == ["poc@mfaft.example.gov.jm", "cwc@na.example.gov.jm"]
+    assert [r.address for r in contacts.contact_recipients(state_a.pk)] == [
+        "poc@mfaft.example.gov.jm",
+        "cwc@na.example.gov.jm",
+    ]
 
 
 def test_a_providers_message_also_goes_to_the_states_contacts(
@@ -198,7 +201,7 @@ def test_a_providers_message_also_goes_to_the_states_contacts(
     with django_capture_on_commit_callbacks(execute=True):
         message = conversation.post(routed, opcw, body="Could we meet in May?", acting_user=provider_chemical)
 
-    assert conversation.recipients(message) == [
+    assert [r.address for r in conversation.recipients(message)] == [
         state_a_official.email,
         "poc@mfaft.example.gov.jm",
         "cwc@na.example.gov.jm",
