@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from matrices import cache
-from matrices.models import Cell, Mark, Matrix, Row
+from matrices.models import Cell, Mark, Matrix, Row, section_short
 from portal.core.collation import sorted_by, translated
 from states.models import Membership, State
 
@@ -28,6 +28,10 @@ class SectionCoverage:
     @property
     def percent(self):
         return round(100 * self.covered / self.applicable) if self.applicable else 0
+
+    @property
+    def short(self) -> str:
+        return section_short(self.code, self.label)
 
 
 def by_matrix(matrices, scope=None) -> dict[int, list[SectionCoverage]]:

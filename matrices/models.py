@@ -86,6 +86,17 @@ class Section(models.Model):
     def __str__(self):
         return self.label
 
+    @property
+    def short(self) -> str:
+        return section_short(self.code, self.label)
+
+
+def section_short(code: str, label) -> str:
+    """How a tab or a compact list names a section: the operative paragraph's code (OP1...: a code in
+    every language), or for a checklist's category, whose code is an English word, its label (in the
+    reader's language)."""
+    return code if code.startswith("OP") else str(label)
+
 
 class Row(models.Model):
     """A row of a template, with a code that stays the same across template versions."""

@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 
 from assistance.models import Provider
+from matrices.models import Matrix
 from matrices.tests.helpers import draft
 from matrices.tests.test_public import filled_cells, publish
 from portal.core.i18n import UN_LANGUAGES, locale_name
@@ -134,13 +135,22 @@ def walk(page, code, urls):
 def journey(state_a, state_b, state_a_official, state_b_official, expert):
     publish(state_a, state_a_official, expert, filled_cells(6, source="Jamaican Act {i}"))
     publish(state_b, state_b_official, expert, filled_cells(4, source="Kenyan Act {i}"))
-    own_draft = draft(state_a, state_a_official)
+    publish(
+        state_a, state_a_official, expert, filled_cells(5, source="Jamaican CWC Act {i}", regime="CWC"), regime="CWC"
+    )
+    # Reporting for the CWC once also opened the 1540 draft (report once).
+    own_draft = Matrix.objects.filter(state=state_a, regime__code="1540", status="draft").first() or draft(
+        state_a, state_a_official
+    )
+    checklist_draft = draft(state_a, state_a_official, "CWC")
+    checklist_section = checklist_draft.template.sections.order_by("order").first().code
     provider = Provider.objects.filter(offers__isnull=False).order_by("slug").first()
     public = [
         "/",
         "/states/",
         f"/states/{state_a.iso3}/",
         f"/states/{state_a.iso3}/1540/v1/",
+        f"/states/{state_a.iso3}/cwc/v1/",
         f"/compare/?regime=1540&a={state_a.iso3}&b={state_b.iso3}",
         "/search/?q=Jamaican",
         "/matrices/",
@@ -148,7 +158,13 @@ def journey(state_a, state_b, state_a_official, state_b_official, expert):
         f"/assistance/providers/{provider.slug}/",
         "/organizations/",
     ]
-    official = ["/workspace/", f"/workspace/{own_draft.pk}/section/OP2/", "/assistance/requests/new/", "/plans/"]
+    official = [
+        "/workspace/",
+        f"/workspace/{own_draft.pk}/section/OP2/",
+        f"/workspace/{checklist_draft.pk}/section/{checklist_section}/",
+        "/assistance/requests/new/",
+        "/plans/",
+    ]
     return public, official
 
 
@@ -216,4 +232,4 @@ def test_arabic_reads_right_to_left_on_the_main_pages(page, journey, live_server
     page.locator("main button[type=submit]").click()
     page.wait_for_url("**/workspace/")
     check(official[1], "grid")
-    check(official[2], "request-form")
+    check(official[3], "request-form")
