@@ -10,7 +10,7 @@ TRACKED_TREATY_CODES = ("CWC", "NPT", "BWC")
 class RegionalGroup(models.Model):
     """A UN regional group of the General Assembly (African, Asia-Pacific, ..., WEOG)."""
 
-    name = models.CharField(_("name"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
 
     class Meta:
         ordering = ["name"]

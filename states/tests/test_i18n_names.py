@@ -179,3 +179,38 @@ def test_the_command_reports_the_translations(reference):
     out = io.StringIO()
     call_command("load_reference", stdout=out)
     assert "Reference data up to date." in out.getvalue()
+
+
+def test_every_translation_fits_its_column():
+    """PostgreSQL's bulk update casts to the column's type, which cuts a longer text silently (SQLite
+    never checks): every translated name of the reference data must fit its column."""
+    import csv
+
+    from django.conf import settings
+
+    from assistance.models import AssistanceArea, Provider
+    from matrices.models import Regime, Row, Section
+    from states.models import RegionalGroup, RegionalOrganization, State, Treaty
+
+    columns = {
+        "regional_groups": (RegionalGroup, "name"),
+        "organizations": (RegionalOrganization, "name"),
+        "treaties": (Treaty, "name"),
+        "states_un_names": (State, "name"),
+        "areas": (AssistanceArea, "label"),
+        "providers": (Provider, "name"),
+        "regimes": (Regime, "name"),
+        "sections": (Section, "label"),
+        "matrix_rows": (Row, "label"),
+        "checklist_items": (Row, "label"),
+    }
+    folder = settings.BASE_DIR / "portal" / "reference_data" / "translations"
+    assert {path.stem for path in folder.glob("*.csv")} == set(columns)
+    for kind, (model, name) in columns.items():
+        limit = model._meta.get_field(name).max_length
+        with (folder / f"{kind}.csv").open(encoding="utf-8", newline="") as handle:
+            for line in csv.DictReader(handle):
+                too_long = {
+                    language: text for language, text in line.items() if language != "key" and len(text) > limit
+                }
+                assert not too_long, f"{kind}.csv {line['key']}: longer than {limit} characters: {too_long}"
