@@ -3,11 +3,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from assistance import offers
-from assistance.forms import LANGUAGE_NAMES
 from assistance.models import AssistanceArea, AssistanceType, Column, Message, Offer, Provider
 from assistance.services import LANGUAGES
 from portal.accounts.roles import is_reviewer
 from portal.core.exceptions import DomainError, InvalidInput
+from portal.core.languages import LANGUAGE_NAMES
 
 
 @admin.register(AssistanceArea)

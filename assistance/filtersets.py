@@ -332,11 +332,11 @@ class OfferPageFilters(PageFilters):
     empty_labels = {**OFFER_FILTER_EMPTY, "language": _("Any language")}
 
     def __init__(self, *args, **kwargs):
-        from assistance.forms import LANGUAGE_NAMES
+        from portal.core.languages import language_name
 
         super().__init__(*args, **kwargs)
         if "language" in self.filters:
-            self.filters["language"].extra["choices"] = [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES]
+            self.filters["language"].extra["choices"] = [(code, language_name(code)) for code in LANGUAGES]
         if "confirmed" in self.filters:
             choices = [("true", _("Confirmed")), ("false", _("Not confirmed yet"))]
             self.filters["confirmed"].extra.update(choices=choices, empty_label=_("Either"))

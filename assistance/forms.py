@@ -14,22 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import MAX_TEXT, AssistanceType, Column, Mandate, Offer, Provider
 from assistance.services import LANGUAGES, MAX_NEEDS
 from portal.core.forms import PortalForm
+from portal.core.languages import LANGUAGE_NAMES
 from portal.core.usertext import writer_language
 
 # How many need slots a form parses at least (the page shows the slots in use and one empty slot;
 # a script adds more on demand).
 NEED_SLOTS = 5
 CELL_SEPARATOR = "|"
-LANGUAGE_NAMES = {
-    "ar": _("Arabic"),
-    "zh": _("Chinese"),
-    "en": _("English"),
-    "fr": _("French"),
-    "ru": _("Russian"),
-    "es": _("Spanish"),
-    "pt": _("Portuguese"),
-    "nl": _("Dutch"),
-}
 ASPECT_LABELS = {"framework": _("framework"), "enforcement": _("enforcement")}
 
 # Suggesting the area of a request from the cells it starts from: the section of the 1540 matrix (or the

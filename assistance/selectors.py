@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assistance import metrics, services
-from assistance.forms import LANGUAGE_NAMES, cell_value, suggest_area, suggest_columns
+from assistance.forms import cell_value, suggest_area, suggest_columns
 from assistance.models import (
     AssistanceArea,
     AssistanceRequest,
@@ -31,6 +31,7 @@ from matrices.models import Aspect, Cell, CellColumn, Matrix, Row
 from matrices.services import state_gaps
 from portal.core.collation import translated
 from portal.core.exceptions import NotVisible
+from portal.core.languages import language_name
 from portal.core.templatetags.portal_tags import duration
 
 R = AssistanceRequest.Status
@@ -714,7 +715,7 @@ def describe_offers(offers) -> list:
         offer.area_labels = [a.label for a in offer.areas.all()]
         offer.column_labels = column_labels(offer.columns)
         offer.type_labels = [types.get(t, t) for t in offer.assistance_types]
-        offer.language_names = [LANGUAGE_NAMES.get(code, code) for code in offer.languages]
+        offer.language_names = [language_name(code) for code in offer.languages]
         offer.eligibility_words = eligibility_words(offer)
         offer.is_current = (
             offer.status == Offer.Status.PUBLISHED

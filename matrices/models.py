@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.languages import language_name
 from states.models import State, Treaty
 
 MAX_TEXT = 2000  # longest legal source or remark accepted in a cell
@@ -259,8 +260,7 @@ class Matrix(models.Model):
     @property
     def language_name(self):
         """The name of the language of the entries, in the reader's language."""
-        known = dict(NationalReport.Language.choices)
-        return known.get(self.language, self.language)
+        return language_name(self.language)
 
 
 class Cell(models.Model):

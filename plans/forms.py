@@ -9,10 +9,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from assistance.forms import LANGUAGE_NAMES, LenientMultipleChoiceField, cell_groups, parse_cell
+from assistance.forms import LenientMultipleChoiceField, cell_groups, parse_cell
 from plans.models import MAX_TEXT, PlanItem
 from plans.services import LANGUAGES, PLAN_DOCUMENT_EXTENSIONS
 from portal.core.forms import PortalForm
+from portal.core.languages import language_name
 from portal.core.usertext import writer_language
 
 
@@ -58,7 +59,7 @@ class PlanForm(ServiceErrorsMixin, PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].widget.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES]
+        self.fields["language"].widget.choices = [(code, language_name(code)) for code in LANGUAGES]
         self.fields["language"].initial = writer_language()
 
     @staticmethod

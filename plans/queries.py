@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assistance.forms import LANGUAGE_NAMES
 from assistance.models import AssistanceRequest
 from matrices import selectors as matrix_selectors
 from plans import services
 from plans.models import Plan, PlanComment, PlanItem
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.core.exceptions import InvalidInput, NotFound
+from portal.core.languages import language_name
 from portal.core.templatetags.portal_tags import day
 from states.models import State
 
@@ -114,7 +114,7 @@ def public_plan(iso3, version=None) -> dict:
             _("%(state)s has published no version %(v)s of its action plan.") % {"state": state.name, "v": version}
         )
     plan.state = state
-    plan.language_name = LANGUAGE_NAMES.get(plan.language, plan.language)
+    plan.language_name = language_name(plan.language)
     items = describe_items(plan.items.all())
     versions = published_versions(state)
     return {
@@ -378,7 +378,7 @@ def review_page(plan) -> dict:
         by_item.setdefault(note.item_id, []).append(note)
     for item in items:
         item.comment_list = by_item.get(item.pk, [])
-    plan.language_name = LANGUAGE_NAMES.get(plan.language, plan.language)
+    plan.language_name = language_name(plan.language)
     return {
         "plan": plan,
         "items": items,

@@ -8,10 +8,10 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from assistance import selectors as assistance_selectors
-from assistance.forms import LANGUAGE_NAMES
 from matrices import selectors as matrix_selectors
 from plans import queries, services
 from plans.models import Plan, PlanComment, PlanItem
+from portal.core.languages import language_name
 from portal.core.usertext import writer_language
 
 P = Plan.Status
@@ -121,7 +121,7 @@ def editor(plan, user) -> dict:
         by_item.setdefault(note.item_id, []).append(note)
     for item in items:
         item.comment_list = by_item.get(item.pk, [])
-    plan.language_name = LANGUAGE_NAMES.get(plan.language, plan.language)
+    plan.language_name = language_name(plan.language)
     official = user.is_official_of(plan.state_id)
     return {
         "plan": plan,
@@ -141,7 +141,7 @@ def editor(plan, user) -> dict:
 def publish_summary(plan) -> dict:
     """What the public will see once the State consents: the version's fields and its items as the
     public page shows them. Two queries."""
-    plan.language_name = LANGUAGE_NAMES.get(plan.language, plan.language)
+    plan.language_name = language_name(plan.language)
     items = queries.describe_items(plan.items.select_related("request").order_by("order", "id"))
     return {"items": items, "progress": services.progress(items), "public_url": public_url(plan)}
 

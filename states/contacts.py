@@ -22,30 +22,17 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.accounts.roles import is_official_of, is_reviewer
 from portal.audit.services import record, snapshot
 from portal.core.exceptions import InvalidInput, NotAllowed, NotVisible
-from portal.core.languages import LANGUAGES
+from portal.core.languages import LANGUAGES, language_name
 from portal.core.mail import Recipient, served_language, unique
 from portal.core.text import date_errors, text_errors
 from states.models import Contact, State
 
 Kind = Contact.Kind
 KINDS = list(Kind.values)
-# The six official languages of the UN, Portuguese and Dutch (as for assistance requests and offers).
-
-LANGUAGE_NAMES = {
-    "ar": gettext_lazy("Arabic"),
-    "zh": gettext_lazy("Chinese"),
-    "en": gettext_lazy("English"),
-    "fr": gettext_lazy("French"),
-    "ru": gettext_lazy("Russian"),
-    "es": gettext_lazy("Spanish"),
-    "pt": gettext_lazy("Portuguese"),
-    "nl": gettext_lazy("Dutch"),
-}
 CONTACT_FIELDS = ["kind", "name", "agency", "role", "email", "phone", "languages", "valid_from", "valid_until"]
 # A contact the State has not confirmed as current for this long is flagged to its officials.
 STALE_AFTER = timedelta(days=365)
@@ -170,7 +157,7 @@ def describe(contacts: list[Contact]) -> list[Contact]:
     for contact in contacts:
         contact.current = is_current(contact, today)
         contact.overdue = is_overdue(contact, now)
-        contact.language_names = [str(LANGUAGE_NAMES.get(code, code)) for code in contact.languages]
+        contact.language_names = [language_name(code) for code in contact.languages]
     return contacts
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.forms import PortalForm
-from states.contacts import LANGUAGE_NAMES
+from portal.core.languages import LANGUAGE_NAMES
 from states.models import Contact
 
 

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assistance import offers, selectors, services
-from assistance.forms import LANGUAGE_NAMES, FeedbackForm, RequestForm, as_form_data, initial_from, parse_cell
+from assistance.forms import FeedbackForm, RequestForm, as_form_data, initial_from, parse_cell
 from assistance.models import AssistanceRequest
 from portal.accounts.decorators import official_required
 from portal.core.exceptions import InvalidInput, NotVisible
+from portal.core.languages import language_name
 from portal.core.models import IdempotencyRecord
 
 R = AssistanceRequest.Status
@@ -214,7 +215,7 @@ def _render_detail(request, obj, *, feedback_form=None, status=200):
     context = {
         **selectors.official_request(obj),
         "feedback_form": feedback_form,
-        "language_name": LANGUAGE_NAMES.get(obj.language, obj.language),
+        "language_name": language_name(obj.language),
     }
     return render(request, "assistance/official/request_detail.html", context, status=status)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from assistance import selectors
 from assistance.filtersets import PUBLIC_STATUSES, PublicRequestFilterSet
-from assistance.forms import LANGUAGE_NAMES
+from portal.core.languages import language_name
 from portal.core.pages import paginate
 
 PAGE_SIZE = 25
@@ -41,5 +41,5 @@ def public_index(request):
 def public_request(request, pk):
     """A request published with the State's consent: the template and its needs, never the contact person."""
     context = selectors.public_request(pk)
-    context["language_name"] = LANGUAGE_NAMES.get(context["obj"].language, context["obj"].language)
+    context["language_name"] = language_name(context["obj"].language)
     return render(request, "assistance/public/request.html", context)
